@@ -1,0 +1,45 @@
+"""One closing log line with what the crawl produced, and the stats as JSON when asked."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+
+class CrawlSummary:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.stats_file = crawler.settings.get("NEWSBITE_STATS_FILE") or None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlSummary:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider, reason: str) -> None:
+        stats = self.crawler.stats.get_stats()
+        dropped = sum(v for k, v in stats.items() if k.startswith("newsbite/dropped/"))
+        failed = sum(v for k, v in stats.items() if k.startswith("newsbite/failed/"))
+        skipped = sum(v for k, v in stats.items() if k.startswith("newsbite/skipped/"))
+        logger.info(
+            "newsbite summary (%s): %d articles written, %d dropped, %d bot walls, "
+            "%d skipped, %d failed requests, %d cassette misses",
+            reason,
+            stats.get("item_scraped_count", 0),
+            dropped,
+            stats.get("newsbite/botwall", 0),
+            skipped,
+            failed,
+            stats.get("newsbite/cassette/miss", 0),
+        )
+        if self.stats_file:
+            path = Path(self.stats_file)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), "utf-8")

@@ -1,0 +1,78 @@
+"""The item newsbite writes: one JSON line per story (DESIGN §2).
+
+The top level is a dataclass handled through itemadapter; nested values are plain
+dicts (typed below) so that they serialise to JSON unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
+
+
+class Author(TypedDict, total=False):
+    name: str
+    role: str
+    raw: str
+
+
+class Syndication(TypedDict, total=False):
+    source: str
+    raw: str
+    url: str
+
+
+class Topic(TypedDict, total=False):
+    name: str
+    url: str
+
+
+class Image(TypedDict, total=False):
+    url: str
+    caption: str | None
+    credit: str | None
+
+
+class Paywall(TypedDict, total=False):
+    status: str  # free | subscriber | botwall | unknown
+    evidence: list[str]
+    session: bool
+
+
+def unknown_paywall() -> Paywall:
+    return {"status": "unknown", "evidence": []}
+
+
+@dataclass
+class Article:
+    url: str
+    site: str
+    id: str
+    canonical_url: str | None = None
+    headline: str | None = None
+    standfirst: str | None = None
+    body: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    byline_raw: str | None = None
+    syndication: Syndication | None = None
+    published: str | None = None
+    published_raw: str | None = None
+    modified: str | None = None
+    modified_raw: str | None = None
+    section: str | None = None
+    breadcrumbs: list[str] = field(default_factory=list)
+    topics: list[Topic] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    paywall: Paywall = field(default_factory=unknown_paywall)
+    language: str | None = None
+    word_count: int = 0
+    chrome_removed: list[str] = field(default_factory=list)
+    rendered: bool = False
+    scraped_at: str | None = None
+    extractor: str | None = None
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> Article:
+        """Build from a parser's field dict, ignoring keys the item does not know."""
+        known = {k: v for k, v in fields.items() if k in cls.__dataclass_fields__}
+        return cls(**known)

@@ -1,0 +1,1 @@
+"""Downloader middlewares: cassette record/replay, bot-wall detection."""

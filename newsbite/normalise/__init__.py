@@ -1,0 +1,1 @@
+"""Pure normalisers the pipelines apply: chrome, captions, bylines, credits. No Scrapy here."""

@@ -1,0 +1,116 @@
+"""Bylines as printed -> people (name, role, raw) and a credit when an agency or masthead is named.
+
+"By JANE DOE, Middle East correspondent and Tom Roe" -> Jane Doe (Middle East Correspondent),
+Tom Roe. "AFP" -> no people, credit AFP. "Jane Doe, The Times" -> Jane Doe, credit The Times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from nameparser import HumanName
+
+from newsbite.extract.text import clean, fold
+from newsbite.normalise.credits import Credit, CreditRegistry
+from newsbite.vocab import load_vocab
+
+_EMAIL = re.compile(r"\S+@\S+\.\w+")
+_HANDLE = re.compile(r"(?:^|(?<=\s))(?:twitter:\s*)?@\w{1,30}\b", re.I)
+_SEPARATORS = re.compile(r"\s+(?:and|&)\s+|\s*;\s*|\s*\|\s*|\s*\n\s*", re.I)
+
+
+@dataclass
+class Byline:
+    people: list[dict] = field(default_factory=list)
+    credit: Credit | None = None
+    credit_raw: str | None = None
+
+
+class BylineParser:
+    def __init__(self, vocab: dict, credits: CreditRegistry) -> None:
+        self.prefixes = sorted((fold(p) for p in vocab.get("prefixes", [])), key=len, reverse=True)
+        self.not_people = {fold(p) for p in vocab.get("not_people", [])}
+        self.role_words = {fold(w) for w in vocab.get("role_words", [])}
+        self.small_words = {fold(w) for w in vocab.get("role_small_words", [])}
+        self.credits = credits
+
+    @classmethod
+    def default(cls, credits: CreditRegistry | None = None) -> BylineParser:
+        return cls(load_vocab("bylines"), credits or CreditRegistry.default())
+
+    def parse(self, raw: str | None) -> Byline:
+        result = Byline()
+        text = self._strip_contacts(clean(raw))
+        text = self._strip_prefix(text)
+        for piece in self._pieces(text):
+            self._read_piece(piece, result)
+        return result
+
+    def _strip_contacts(self, text: str) -> str:
+        text = _HANDLE.sub(" ", _EMAIL.sub(" ", text))
+        return clean(text).strip(" ,;|")
+
+    def _strip_prefix(self, text: str) -> str:
+        lowered = text.casefold()
+        for prefix in self.prefixes:
+            if lowered.startswith(prefix + " "):
+                return text[len(prefix) + 1:].strip()
+        return text
+
+    def _pieces(self, text: str) -> list[str]:
+        """Split on "and"/"&"/";", rejoining a role cut at its own "and" ("Health and Science Editor")."""
+        pieces: list[str] = []
+        for piece in (p.strip(" ,") for p in _SEPARATORS.split(text)):
+            if not piece:
+                continue
+            if pieces and "," in pieces[-1] and "," not in piece and self._is_role(piece):
+                pieces[-1] = f"{pieces[-1]} and {piece}"
+            else:
+                pieces.append(piece)
+        return pieces
+
+    def _read_piece(self, piece: str, result: Byline) -> None:
+        credit = self.credits.lookup(piece)
+        if credit:
+            result.credit, result.credit_raw = result.credit or credit, result.credit_raw or piece
+            return
+        if fold(piece) in self.not_people:
+            return
+        name, _, rest = (clean(s) for s in piece.partition(","))
+        person = {"name": proper_name(name), "raw": piece}
+        for extra in (clean(s) for s in rest.split(",") if clean(s)):
+            extra_credit = self.credits.lookup(extra)
+            if extra_credit:
+                result.credit, result.credit_raw = result.credit or extra_credit, result.credit_raw or extra
+            elif "role" not in person:
+                person["role"] = self.title_case(extra)
+        if person["name"]:
+            result.people.append(person)
+
+    def _is_role(self, text: str) -> bool:
+        words = [fold(w) for w in text.split()]
+        return bool(words) and words[-1] in self.role_words
+
+    def title_case(self, role: str) -> str:
+        words = role.split()
+        return " ".join(
+            w.lower() if i and fold(w) in self.small_words else _cap_word(w)
+            for i, w in enumerate(words)
+        )
+
+
+def proper_name(name: str) -> str:
+    """Proper case for names printed in capitals or lower case; mixed case is kept as printed."""
+    name = clean(name)
+    if not name or (not name.isupper() and not name.islower()):
+        return name
+    human = HumanName(name)
+    human.capitalize(force=True)
+    return str(human) or name
+
+
+def _cap_word(word: str) -> str:
+    if word.isupper() and len(word) <= 4:  # acronyms in roles: "US Correspondent", "NSW Editor"
+        return word
+    return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))

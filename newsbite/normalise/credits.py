@@ -1,0 +1,48 @@
+"""The credit registry: printed forms of agencies and mastheads -> one canonical source."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from newsbite.extract.text import clean, fold
+from newsbite.vocab import load_vocab
+
+# "— AFP", "- AAP", "(Reuters)" closing a paragraph: the wire's sign-off.
+_SIGN_OFF = re.compile(r"^(?P<text>.*\S)\s*(?:[-\u2013\u2014]+\s*|\()(?P<credit>[^()\-\u2013\u2014]{2,40}?)\)?$", re.S)
+
+
+@dataclass(frozen=True)
+class Credit:
+    source: str
+    kind: str  # agency | masthead
+
+
+class CreditRegistry:
+    def __init__(self, vocab: dict) -> None:
+        self._forms: dict[str, Credit] = {}
+        for entry in vocab.get("sources", []):
+            credit = Credit(entry["source"], entry.get("kind", "masthead"))
+            for form in [entry["source"], *entry.get("forms", [])]:
+                self._forms[fold(form)] = credit
+
+    @classmethod
+    def default(cls, path: str | None = None) -> CreditRegistry:
+        return cls(load_vocab("credits", path))
+
+    def lookup(self, printed: str | None) -> Credit | None:
+        """The credit a whole line names ("THE SUNDAY TIMES", "AFP"), else None."""
+        if not printed:
+            return None
+        key = fold(printed).strip(" .:;,")
+        return self._forms.get(key)
+
+    def sign_off(self, paragraph: str) -> tuple[str, str, Credit] | None:
+        """(paragraph without it, raw credit, credit) for a paragraph ending "— AFP"."""
+        match = _SIGN_OFF.match(clean(paragraph))
+        if not match:
+            return None
+        credit = self.lookup(match.group("credit"))
+        if credit is None:
+            return None
+        return match.group("text"), clean(match.group("credit")), credit

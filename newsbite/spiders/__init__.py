@@ -1,0 +1,1 @@
+"""Spiders: one thin module per site on top of spiders.base.NewsSpider."""
