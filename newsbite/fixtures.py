@@ -181,8 +181,12 @@ def build_synthetic_cassette(fixture_dir: str | Path) -> Path:
 
 
 def _setting_text(value: Any) -> str:
-    # Scrapy parses dict/list settings given on the command line as JSON.
-    return value if isinstance(value, str) else json.dumps(value)
+    # What Scrapy parses back from `-s`: getlist() splits on commas, getdict() reads JSON.
+    if isinstance(value, (str, os.PathLike)):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return json.dumps(value)
 
 
 def run_crawl(
@@ -196,10 +200,16 @@ def run_crawl(
     with tempfile.TemporaryDirectory(prefix="newsbite-crawl-") as tmp:
         out = Path(out_path) if out_path else Path(tmp) / "items.jsonl"
         stats_file = Path(tmp) / "stats.json"
-        cmd = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out)]
+        cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
         for key, value in (args or {}).items():
             cmd += ["-a", f"{key}={value}"]
-        all_settings = {**(settings or {}), "NEWSBITE_STATS_FILE": str(stats_file)}
+        all_settings = {
+            **(settings or {}),
+            # FEEDS, not -O: Scrapy merges -O with the project's FEEDS, which would also write
+            # output/<spider>/<time>.jsonl on every fixture run.
+            "FEEDS": {str(out): {"format": "jsonlines", "encoding": "utf8", "overwrite": True}},
+            "NEWSBITE_STATS_FILE": str(stats_file),
+        }
         for key, value in all_settings.items():
             cmd += ["-s", f"{key}={_setting_text(value)}"]
         env = dict(os.environ)

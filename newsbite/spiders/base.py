@@ -109,7 +109,8 @@ class NewsSpider(scrapy.Spider):
             return
         item = Article.from_fields(fields | {"site": self.profile.name, "url": response.url})
         item.scraped_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        item.rendered = "playwright" in (response.flags or []) or bool(response.meta.get("playwright"))
+        request = response.request
+        item.rendered = "playwright" in response.flags or bool(request and request.meta.get("playwright"))
         self.crawler.stats.inc_value("newsbite/articles/parsed")
         yield item
         yield from self.related_topics(item, depth)

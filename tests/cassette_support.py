@@ -1,0 +1,164 @@
+"""Test helpers for the cassette and fixture tests: a local HTTP server, a probe spider, and a
+stats-file extension. Subprocess crawls import this module (tests/ is put on PYTHONPATH).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import TextResponse
+
+TESTS_DIR = Path(__file__).resolve().parent
+SECRET = "SECRETVALUE123"
+
+UTF8_HTML = "<html><body><p>Café “quoted” — utf-8</p></body></html>"
+GZIP_HTML = "<html><body><p>Gzipped “text” é — ok</p></body></html>"
+CP1252_HTML = "<html><body><p>Smart “quotes” and café – cp1252</p></body></html>"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) + b"\x00\xff\xfe"
+ROBOTS = "User-agent: *\nDisallow: /private\n"
+
+# path -> (status, headers, body); what the live server serves and synthetic fixtures copy.
+ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
+    "/robots.txt": (200, {"Content-Type": "text/plain"}, ROBOTS.encode()),
+    "/utf8": (200, {"Content-Type": "text/html; charset=utf-8"}, UTF8_HTML.encode()),
+    "/gzip": (
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
+        gzip.compress(GZIP_HTML.encode(), mtime=0),
+    ),
+    "/cp1252": (
+        200,
+        {"Content-Type": "text/html; charset=windows-1252"},
+        CP1252_HTML.encode("cp1252"),
+    ),
+    "/cookie": (
+        200,
+        {"Content-Type": "text/html; charset=utf-8", "Set-Cookie": f"session={SECRET}; Path=/"},
+        b"<html><body><p>cookie set</p></body></html>",
+    ),
+    "/image.png": (200, {"Content-Type": "image/png"}, PNG),
+}
+PAGES = ["/utf8", "/gzip", "/cp1252", "/image.png"]  # fetched after /cookie
+
+
+@dataclass
+class Server:
+    base: str
+    hits: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (path, headers)
+    httpd: http.server.ThreadingHTTPServer | None = None
+
+    def stop(self) -> None:
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+
+@contextlib.contextmanager
+def serve() -> Iterator[Server]:
+    """A real HTTP server on 127.0.0.1 (free port) in a thread."""
+    server = Server(base="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            server.hits.append((self.path, dict(self.headers.items())))
+            status, headers, body = ROUTES.get(self.path, (404, {}, b"not found"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:  # keep pytest output quiet
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.httpd = httpd
+    server.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class ProbeSpider(scrapy.Spider):
+    """Fetches /cookie (so the jar holds a cookie), then every page with an Authorization header."""
+
+    name = "cassette_probe"
+
+    def __init__(self, base: str = "", extra: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = base.rstrip("/")
+        self.extra = extra.split()
+
+    async def start(self):
+        yield scrapy.Request(f"{self.base}/cookie", callback=self.after_cookie)
+
+    def after_cookie(self, response):
+        yield self.item(response)
+        for path in PAGES:
+            auth = {"Authorization": f"Bearer {SECRET}", "Proxy-Authorization": SECRET}
+            yield scrapy.Request(f"{self.base}{path}", headers=auth)
+        for url in self.extra:
+            yield scrapy.Request(url)
+
+    def parse(self, response):
+        yield self.item(response)
+
+    @staticmethod
+    def item(response) -> dict[str, Any]:
+        return {
+            "url": response.url,
+            "status": response.status,
+            "text": response.text if isinstance(response, TextResponse) else None,
+            "sha256": hashlib.sha256(response.body).hexdigest(),
+        }
+
+
+class StatsFile:
+    """Writes the final stats to NEWSBITE_STATS_FILE (stands in for the project's extension)."""
+
+    def __init__(self, crawler: Any, path: str) -> None:
+        self.crawler = crawler
+        self.path = path
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StatsFile:
+        path = crawler.settings.get("NEWSBITE_STATS_FILE")
+        if not path:
+            raise NotConfigured
+        ext = cls(crawler, path)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
+        Path(self.path).write_text(json.dumps(self.crawler.stats.get_stats(), default=str))
+
+
+# Settings for subprocess crawls of the probe spider: only this module's spider and extension,
+# and only the cassette middleware of newsbite's own components, so the tests do not depend on
+# pipelines or middlewares other engineers are writing.
+CRAWL_SETTINGS: dict[str, Any] = {
+    "SPIDER_MODULES": ["cassette_support"],
+    "DOWNLOADER_MIDDLEWARES": {"newsbite.middlewares.cassette.CassetteMiddleware": 950},
+    "ITEM_PIPELINES": {},
+    "EXTENSIONS": {"cassette_support.StatsFile": 500},
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "RETRY_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+}
