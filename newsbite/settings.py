@@ -34,19 +34,19 @@ EXTENSIONS = {
     "newsbite.extensions.summary.CrawlSummary": 500,
 }
 
-FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {
-        "format": "jsonlines",
-        "encoding": "utf8",
-        "store_empty": True,
-    },
-}
+# Output goes through FEEDS. Scrapy adds -o/-O feeds to FEEDS from settings, so the default
+# feed is not set here: spiders add NEWSBITE_DEFAULT_FEED only when no feed was asked for.
+NEWSBITE_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # newsbite's own settings
 NEWSBITE_CASSETTE_MODE = "none"  # none | record | replay
 NEWSBITE_CASSETTE = ""  # one cassette file; empty in replay = every bundled fixture of the site
+NEWSBITE_CASSETTE_SAVE_EVERY = (
+    25  # record: save every N interactions, so an interrupted recording keeps them
+)
 NEWSBITE_FIXTURES_DIR = ""  # empty = the fixtures/ folder beside the package
+NEWSBITE_STATS_FILE = ""  # also write the final stats as JSON here
 NEWSBITE_TOPIC_DEPTH = 1  # how many "Read related topics" hops a topic crawl follows
 NEWSBITE_MAX_TOPIC_PAGES = 20  # pagination bound per topic
 

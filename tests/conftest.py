@@ -20,4 +20,6 @@ SEED_URL = (
 
 @pytest.fixture
 def seed_html() -> str:
-    return (FIXTURES / "theaustralian/isis-leader-does-a-runner/pages/story.html").read_text("utf-8")
+    return (FIXTURES / "theaustralian/isis-leader-does-a-runner/pages/story.html").read_text(
+        "utf-8"
+    )

@@ -24,8 +24,13 @@ def make_spider(settings: dict[str, Any] | None = None, **kwargs: Any) -> TheAus
 
 def html_response(url: str, body: bytes | str, encoding: str = "utf-8", **kw: Any) -> HtmlResponse:
     data = body.encode(encoding) if isinstance(body, str) else body
-    return HtmlResponse(url, body=data, encoding=kw.pop("force_encoding", None) or encoding,
-                        request=Request(url), **kw)
+    return HtmlResponse(
+        url,
+        body=data,
+        encoding=kw.pop("force_encoding", None) or encoding,
+        request=Request(url),
+        **kw,
+    )
 
 
 def run_pipelines(spider: TheAustralianSpider, item: Any) -> dict[str, Any] | None:
@@ -40,5 +45,7 @@ def run_pipelines(spider: TheAustralianSpider, item: Any) -> dict[str, Any] | No
     return ItemAdapter(item).asdict()
 
 
-def crawl_response(spider: TheAustralianSpider, response: Response, depth: int | None = None) -> list:
+def crawl_response(
+    spider: TheAustralianSpider, response: Response, depth: int | None = None
+) -> list:
     return list(spider.parse_article(response, depth=depth))

@@ -62,9 +62,16 @@ def test_custom_vocab_is_data():
     [
         ("Since declaring x videos. Picture: AFP", "Since declaring x videos.", "AFP"),
         ("A man walks. Picture: AFP A man walks. Picture: AFP", "A man walks.", "AFP"),
-        ("Crowds gathered (Photo by John Smith/Getty Images)", "Crowds gathered", "John Smith/Getty Images"),
-        ("The PM in Canberra. Picture: Martin Ollman/NCA NewsWire", "The PM in Canberra.",
-         "Martin Ollman/NCA NewsWire"),
+        (
+            "Crowds gathered (Photo by John Smith/Getty Images)",
+            "Crowds gathered",
+            "John Smith/Getty Images",
+        ),
+        (
+            "The PM in Canberra. Picture: Martin Ollman/NCA NewsWire",
+            "The PM in Canberra.",
+            "Martin Ollman/NCA NewsWire",
+        ),
         ("A caption without credit.", "A caption without credit.", None),
         ("", None, None),
     ],
@@ -79,11 +86,13 @@ def test_dedupe_repeat_only_exact_halves():
 
 
 def test_images_merged_by_url_caption_once():
-    images = merge_images([
-        {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
-        {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
-        {"url": "u2", "caption": None, "credit": None},
-    ])
+    images = merge_images(
+        [
+            {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
+            {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
+            {"url": "u2", "caption": None, "credit": None},
+        ]
+    )
     assert images == [
         {"url": "u1", "caption": "A.", "credit": "AFP"},
         {"url": "u2", "caption": None, "credit": None},
@@ -100,16 +109,26 @@ def bylines() -> BylineParser:
     [
         ("By Louise Callaghan", [("Louise Callaghan", None)], None),
         ("LOUISE CALLAGHAN", [("Louise Callaghan", None)], None),
-        ("Louise Callaghan, Middle East correspondent",
-         [("Louise Callaghan", "Middle East Correspondent")], None),
+        (
+            "Louise Callaghan, Middle East correspondent",
+            [("Louise Callaghan", "Middle East Correspondent")],
+            None,
+        ),
         ("Rhiannon Down and Ellie Dudley", [("Rhiannon Down", None), ("Ellie Dudley", None)], None),
         ("Staff writers", [], None),
         ("AFP", [], "AFP"),
         ("NCA NewsWire", [], "NCA NewsWire"),
         ("Jane Doe, The Times", [("Jane Doe", None)], "The Times"),
-        ("By JANE MCDONALD-O'BRIEN, Political Reporter and tom de la cruz, Health and Science editor "
-         "@tomdlc", [("Jane McDonald-O'Brien", "Political Reporter"),
-                     ("Tom de la Cruz", "Health and Science Editor")], None),
+        (
+            "By JANE MCDONALD-O'BRIEN, Political Reporter and tom de la cruz, "
+            "Health and Science editor "
+            "@tomdlc",
+            [
+                ("Jane McDonald-O'Brien", "Political Reporter"),
+                ("Tom de la Cruz", "Health and Science Editor"),
+            ],
+            None,
+        ),
         ("jane.doe@news.com.au Jane Doe", [("Jane Doe", None)], None),
         ("Greg Sheridan, Foreign Editor", [("Greg Sheridan", "Foreign Editor")], None),
     ],
@@ -128,9 +147,16 @@ def test_mixed_case_names_are_kept_as_printed():
 
 @pytest.mark.parametrize(
     "printed, source",
-    [("THE SUNDAY TIMES", "The Sunday Times"), ("The Sunday Times", "The Sunday Times"),
-     ("THE TIMES", "The Times"), ("AAP", "AAP"), ("Reuters.", "Reuters"), ("WSJ", "The Wall Street Journal"),
-     ("The Sunday Times reported it", None), ("Picture: AFP", None)],
+    [
+        ("THE SUNDAY TIMES", "The Sunday Times"),
+        ("The Sunday Times", "The Sunday Times"),
+        ("THE TIMES", "The Times"),
+        ("AAP", "AAP"),
+        ("Reuters.", "Reuters"),
+        ("WSJ", "The Wall Street Journal"),
+        ("The Sunday Times reported it", None),
+        ("Picture: AFP", None),
+    ],
 )
 def test_credit_registry_whole_lines(printed, source):
     found = CreditRegistry.default().lookup(printed)
@@ -139,6 +165,12 @@ def test_credit_registry_whole_lines(printed, source):
 
 def test_sign_off_at_end_of_paragraph():
     registry = CreditRegistry.default()
-    assert registry.sign_off("The talks ended on Friday. \u2014 AFP")[1:] == ("AFP", registry.lookup("AFP"))
-    assert registry.sign_off("Police said the area was safe (AAP)")[0] == "Police said the area was safe"
+    assert registry.sign_off("The talks ended on Friday. \u2014 AFP")[1:] == (
+        "AFP",
+        registry.lookup("AFP"),
+    )
+    assert (
+        registry.sign_off("Police said the area was safe (AAP)")[0]
+        == "Police said the area was safe"
+    )
     assert registry.sign_off("The score was 3 - 2") is None

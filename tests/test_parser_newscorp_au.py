@@ -14,7 +14,10 @@ def parse(html: str, url: str = SEED_URL) -> dict:
 
 def test_seed_metadata_from_jsonld_and_markup(seed_html):
     fields = parse(seed_html)
-    assert fields["headline"] == "Jihadists irate as ISIS \u2018leader\u2019 does a runner in the desert"
+    assert (
+        fields["headline"]
+        == "Jihadists irate as ISIS \u2018leader\u2019 does a runner in the desert"
+    )
     assert fields["standfirst"].startswith("ISIS fighters are furious their leader")
     assert fields["id"] == "4df04eb09060ea88508cbb81762e88cf"
     assert fields["canonical_url"] == SEED_URL
@@ -32,8 +35,10 @@ def test_body_keeps_order_and_leaves_chrome_for_the_pipeline(seed_html):
     assert "THE SUNDAY TIMES" in body
     assert body.index("THE SUNDAY TIMES") < body.index("Add your comment to this story")
     # the standfirst is never repeated, the figure caption is an image, not a paragraph
-    assert not any(p.startswith("Since declaring himself leader of the caliphate in a filmed 2014 speech,")
-                   for p in body)
+    assert not any(
+        p.startswith("Since declaring himself leader of the caliphate in a filmed 2014 speech,")
+        for p in body
+    )
 
 
 def test_topics_links_first_then_keywords_case_insensitively(seed_html):
@@ -63,7 +68,8 @@ def test_jsonld_first_markup_second():
 
 def test_broken_jsonld_falls_back_to_markup():
     html = """<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>
-    <article id="story"><h1 id="story-headline">Still here</h1><div id="story-primary"><p>x</p></div>
+    <article id="story"><h1 id="story-headline">Still here</h1>
+    <div id="story-primary"><p>x</p></div>
     </article>"""
     assert parse(html)["headline"] == "Still here"
 

@@ -28,9 +28,15 @@ def spider():
 
 
 def article(**fields) -> Article:
-    base = {"url": SEED_URL, "site": "theaustralian", "id": "4df04eb09060ea88508cbb81762e88cf",
-            "headline": "H", "body": ["One."], "scraped_at": "2026-01-01T00:00:00+00:00",
-            "extractor": "newscorp_au/1"}
+    base = {
+        "url": SEED_URL,
+        "site": "theaustralian",
+        "id": "4df04eb09060ea88508cbb81762e88cf",
+        "headline": "H",
+        "body": ["One."],
+        "scraped_at": "2026-01-01T00:00:00+00:00",
+        "extractor": "newscorp_au/1",
+    }
     return Article.from_fields(base | fields)
 
 
@@ -39,7 +45,9 @@ def stats(spider) -> dict:
 
 
 def test_strip_chrome_records_what_it_removed(spider):
-    item = article(body=["Story.", "Add your comment to this story", "\u201cRegister,\u201d he said."])
+    item = article(
+        body=["Story.", "Add your comment to this story", "\u201cRegister,\u201d he said."]
+    )
     StripChromePipeline.from_crawler(spider.crawler).process_item(item)
     assert item.body == ["Story.", "\u201cRegister,\u201d he said."]
     assert item.chrome_removed == ["Add your comment to this story"]
@@ -58,7 +66,13 @@ def test_strip_chrome_vocabulary_file_can_be_replaced(spider, tmp_path):
 def test_captions_once_and_out_of_the_body(spider):
     item = article(
         body=["A man walks. Picture: AFP", "Story."],
-        images=[{"url": "u", "caption": "A man walks. Picture: AFP A man walks. Picture: AFP", "credit": None}],
+        images=[
+            {
+                "url": "u",
+                "caption": "A man walks. Picture: AFP A man walks. Picture: AFP",
+                "credit": None,
+            }
+        ],
     )
     CaptionsPipeline.from_crawler(spider.crawler).process_item(item)
     assert item.images == [{"url": "u", "caption": "A man walks.", "credit": "AFP"}]
@@ -68,8 +82,10 @@ def test_captions_once_and_out_of_the_body(spider):
 def test_bylines_people_and_agency_credit(spider):
     pipeline = BylinesPipeline.from_crawler(spider.crawler)
     item = pipeline.process_item(article(byline_raw="By TOM ROE, Senior Writer and Ann Lee"))
-    assert item.authors == [{"name": "Tom Roe", "raw": "TOM ROE, Senior Writer", "role": "Senior Writer"},
-                            {"name": "Ann Lee", "raw": "Ann Lee"}]
+    assert item.authors == [
+        {"name": "Tom Roe", "raw": "TOM ROE, Senior Writer", "role": "Senior Writer"},
+        {"name": "Ann Lee", "raw": "Ann Lee"},
+    ]
     agency = pipeline.process_item(article(byline_raw="AFP"))
     assert agency.authors == [] and agency.syndication == {"source": "AFP", "raw": "AFP"}
 
@@ -91,17 +107,24 @@ def test_syndication_trailing_line_leaves_the_body(spider):
 
 def test_syndication_trailing_line_beats_byline_credit_and_section_is_last_resort(spider):
     pipeline = SyndicationPipeline.from_crawler(spider.crawler)
-    item = article(body=["Story.", "THE SUNDAY TIMES"], syndication={"source": "The Times", "raw": "The Times"})
+    item = article(
+        body=["Story.", "THE SUNDAY TIMES"], syndication={"source": "The Times", "raw": "The Times"}
+    )
     assert pipeline.process_item(item).syndication["source"] == "The Sunday Times"
     by_section = pipeline.process_item(article(body=["Story."]))
     assert by_section.syndication == {"source": "The Times", "raw": "/the-times/"}
-    elsewhere = pipeline.process_item(article(url="https://www.theaustralian.com.au/nation/x", body=["S."]))
+    elsewhere = pipeline.process_item(
+        article(url="https://www.theaustralian.com.au/nation/x", body=["S."])
+    )
     assert elsewhere.syndication is None
 
 
 def test_image_credit_is_never_the_story_source(spider):
-    item = article(body=["Story."], url="https://www.theaustralian.com.au/nation/x",
-                   images=[{"url": "u", "caption": "X. Picture: AFP", "credit": None}])
+    item = article(
+        body=["Story."],
+        url="https://www.theaustralian.com.au/nation/x",
+        images=[{"url": "u", "caption": "X. Picture: AFP", "credit": None}],
+    )
     for pipeline in (CaptionsPipeline, BylinesPipeline, SyndicationPipeline):
         pipeline.from_crawler(spider.crawler).process_item(item)
     assert item.syndication is None and item.images[0]["credit"] == "AFP"
@@ -109,8 +132,12 @@ def test_image_credit_is_never_the_story_source(spider):
 
 @pytest.mark.parametrize(
     "fields, reason",
-    [({"headline": None}, "missing_headline"), ({"body": []}, "empty_body"),
-     ({"published": "yesterday"}, "invalid_published"), ({"id": "nothex"}, "invalid_id")],
+    [
+        ({"headline": None}, "missing_headline"),
+        ({"body": []}, "empty_body"),
+        ({"published": "yesterday"}, "invalid_published"),
+        ({"id": "nothex"}, "invalid_id"),
+    ],
 )
 def test_validate_drops_with_reason_and_stat(spider, fields, reason, caplog):
     pipeline = ValidatePipeline.from_crawler(spider.crawler)
@@ -121,7 +148,9 @@ def test_validate_drops_with_reason_and_stat(spider, fields, reason, caplog):
 
 
 def test_validate_counts_words_last(spider):
-    item = ValidatePipeline.from_crawler(spider.crawler).process_item(article(body=["one two", "three"]))
+    item = ValidatePipeline.from_crawler(spider.crawler).process_item(
+        article(body=["one two", "three"])
+    )
     assert item.word_count == 3
 
 
@@ -133,7 +162,8 @@ def test_seed_story_end_to_end_matches_the_seed(spider, seed_html):
         assert out[field] == SEED_EXPECTED_FIELDS[field], field
     assert len(out["body"]) == 14
     assert [(i["caption"], i["credit"]) for i in out["images"]] == [
-        (i["caption"], i["credit"]) for i in SEED_EXPECTED_FIELDS["images"]]
+        (i["caption"], i["credit"]) for i in SEED_EXPECTED_FIELDS["images"]
+    ]
     assert [t["name"] for t in out["topics"]] == [t["name"] for t in SEED_EXPECTED_FIELDS["topics"]]
     text = json.dumps({k: v for k, v in out.items() if k != "chrome_removed"}, ensure_ascii=False)
     for line in SEED_EXPECTED_FIELDS["chrome_removed"]:

@@ -15,7 +15,9 @@ from twisted.python.failure import Failure
 from newsbite.items import Article
 
 TOPIC = "https://www.theaustralian.com.au/topics/isis"
-STORY = "https://www.theaustralian.com.au/nation/x/story/news-story/0123456789abcdef0123456789abcdef"
+STORY = (
+    "https://www.theaustralian.com.au/nation/x/story/news-story/0123456789abcdef0123456789abcdef"
+)
 
 
 def start_requests(spider) -> list[Request]:
@@ -32,17 +34,23 @@ def stats(spider) -> dict:
 def test_default_topic_and_arguments():
     assert [r.url for r in start_requests(make_spider())] == [TOPIC]
     two = make_spider(topics="isis,newspoll")
-    assert [r.url for r in start_requests(two)] == [TOPIC, "https://www.theaustralian.com.au/topics/newspoll"]
+    assert [r.url for r in start_requests(two)] == [
+        TOPIC,
+        "https://www.theaustralian.com.au/topics/newspoll",
+    ]
     urls = make_spider(urls=f"{SEED_URL} {STORY}")
     requests = start_requests(urls)
     assert [r.url for r in requests] == [SEED_URL, STORY]
-    assert all(r.callback == urls.parse_article and r.cb_kwargs == {"depth": None} for r in requests)
+    assert all(
+        r.callback == urls.parse_article and r.cb_kwargs == {"depth": None} for r in requests
+    )
 
 
 def listing_page(next_link: bool) -> str:
     cards = "".join(
         f'<article class="storyblock"><h4 class="storyblock_title"><a href="/world/s{i}/news-story/'
-        f'{i:032x}">S{i}</a></h4></article>' for i in range(3)
+        f'{i:032x}">S{i}</a></h4></article>'
+        for i in range(3)
     )
     nav = '<a class="pagination_next" rel="next" href="?page=2">Next</a>' if next_link else ""
     return f"<html><body><h1>Isis</h1>{cards}<a href='/video/v'>v</a>{nav}</body></html>"
@@ -50,14 +58,21 @@ def listing_page(next_link: bool) -> str:
 
 def test_listing_follows_stories_and_pagination_within_bound():
     spider = make_spider({"NEWSBITE_MAX_TOPIC_PAGES": 2})
-    out = list(spider.parse_listing(html_response(TOPIC, listing_page(True)), topic="isis", depth=0, page=1))
+    out = list(
+        spider.parse_listing(
+            html_response(TOPIC, listing_page(True)), topic="isis", depth=0, page=1
+        )
+    )
     stories = [r for r in out if r.callback == spider.parse_article]
     pages = [r for r in out if r.callback == spider.parse_listing]
     assert len(stories) == 3 and all(r.cb_kwargs == {"depth": 0} for r in stories)
     assert [r.url for r in pages] == [TOPIC + "?page=2"]
     assert pages[0].cb_kwargs == {"topic": "isis", "depth": 0, "page": 2}
-    last = list(spider.parse_listing(html_response(TOPIC + "?page=2", listing_page(True)),
-                                     topic="isis", depth=0, page=2))
+    last = list(
+        spider.parse_listing(
+            html_response(TOPIC + "?page=2", listing_page(True)), topic="isis", depth=0, page=2
+        )
+    )
     assert not [r for r in last if r.callback == spider.parse_listing]
     assert stats(spider)["newsbite/listing/page_limit_reached"] == 1
 
@@ -79,8 +94,12 @@ def test_related_topics_followed_only_to_the_depth_bound(seed_html):
     [
         (TextResponse(STORY, body=b"", encoding="utf-8"), "newsbite/skipped/empty_body"),
         (TextResponse(STORY, body=b"  \n ", encoding="utf-8"), "newsbite/skipped/empty_body"),
-        (Response(STORY, body=b"\x89PNG\r\n\x1a\n\x00\x00", headers={"Content-Type": "image/png"}),
-         "newsbite/skipped/binary_body"),
+        (
+            Response(
+                STORY, body=b"\x89PNG\r\n\x1a\n\x00\x00", headers={"Content-Type": "image/png"}
+            ),
+            "newsbite/skipped/binary_body",
+        ),
     ],
 )
 def test_unreadable_bodies_are_skipped_with_reason(response, stat, caplog):
@@ -92,8 +111,10 @@ def test_unreadable_bodies_are_skipped_with_reason(response, stat, caplog):
 
 
 def test_no_cookies_bot_wall_is_not_an_article(caplog):
-    wall = ("<html><head><title>No Cookies | The Australian</title></head><body><h1>No Cookies</h1>"
-            "<p>Please enable cookies and reload the page.</p></body></html>")
+    wall = (
+        "<html><head><title>No Cookies | The Australian</title></head><body><h1>No Cookies</h1>"
+        "<p>Please enable cookies and reload the page.</p></body></html>"
+    )
     spider = make_spider()
     with caplog.at_level(logging.WARNING):
         assert crawl_response(spider, html_response(STORY, wall)) == []
@@ -103,8 +124,10 @@ def test_no_cookies_bot_wall_is_not_an_article(caplog):
 
 
 def test_story_about_cookies_is_not_a_wall(seed_html):
-    html = seed_html.replace("Jihadists irate as ISIS \u2018leader\u2019 does a runner in the desert",
-                             "No cookies for Santa this year")
+    html = seed_html.replace(
+        "Jihadists irate as ISIS \u2018leader\u2019 does a runner in the desert",
+        "No cookies for Santa this year",
+    )
     spider = make_spider()
     assert len(crawl_response(spider, html_response(SEED_URL, html))) == 1
 
@@ -113,7 +136,9 @@ def test_windows_1252_page_decodes(seed_html):
     html = seed_html.replace('<meta charset="utf-8">', '<meta charset="windows-1252">')
     html = html.replace("NewsBite", "Caf\u00e9 \u2013 NewsBite")
     body = html.encode("cp1252", errors="replace")
-    response = TextResponse(SEED_URL, body=body, headers={"Content-Type": "text/html; charset=windows-1252"})
+    response = TextResponse(
+        SEED_URL, body=body, headers={"Content-Type": "text/html; charset=windows-1252"}
+    )
     [item] = crawl_response(make_spider(), response)
     assert item.headline == "Jihadists irate as ISIS \u2018leader\u2019 does a runner in the desert"
     assert "Caf\u00e9 \u2013 NewsBite" in item.body
@@ -128,8 +153,10 @@ def test_truncated_html_gives_a_partial_valid_item(seed_html):
 
 
 def test_story_without_headline_is_dropped_with_a_stat():
-    html = ("<html><body><article id='story'><div id='story-primary'><p>Only a paragraph.</p>"
-            "</div></article></body></html>")
+    html = (
+        "<html><body><article id='story'><div id='story-primary'><p>Only a paragraph.</p>"
+        "</div></article></body></html>"
+    )
     spider = make_spider()
     [item] = crawl_response(spider, html_response(STORY, html))
     assert run_pipelines(spider, item) is None

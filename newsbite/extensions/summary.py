@@ -8,6 +8,7 @@ from pathlib import Path
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.extensions.feedexport import FeedExporter
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,17 @@ class CrawlSummary:
             failed,
             stats.get("newsbite/cassette/miss", 0),
         )
+        for uri in self.feed_uris():
+            logger.info("newsbite output: %s", uri)
         if self.stats_file:
             path = Path(self.stats_file)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(stats, default=str, indent=1, sort_keys=True), "utf-8")
+
+    def feed_uris(self) -> list[str]:
+        """Where FEEDS wrote this run (start-time placeholders filled in), so users find it."""
+        manager = getattr(self.crawler, "extensions", None)
+        for ext in getattr(manager, "middlewares", ()):
+            if isinstance(ext, FeedExporter):
+                return [slot.uri for slot in ext.slots]
+        return []

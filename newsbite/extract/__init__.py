@@ -15,7 +15,7 @@ ListingParser = Callable[[str, Selector], dict[str, Any]]
 
 
 def get_parsers(platform: str) -> tuple[Parser, ListingParser]:
-    """(article parser, listing parser) of a platform; imported lazily so a site loads only its own."""
+    """(article parser, listing parser) of a platform, imported lazily: a site loads its own."""
     if platform == "newscorp_au":
         from newsbite.extract import newscorp_au
 

@@ -16,7 +16,10 @@ WALL_TITLES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("captcha", re.compile(r"captcha|are you a robot|verify you are human", re.I)),
 )
 CHALLENGE_MARKUP = (
-    ("cloudflare-challenge", "#challenge-form, #cf-challenge-running, script[src*='challenge-platform']"),
+    (
+        "cloudflare-challenge",
+        "#challenge-form, #cf-challenge-running, script[src*='challenge-platform']",
+    ),
     ("perimeterx", "#px-captcha"),
     ("datadome", "script[src*='captcha-delivery.com']"),
 )

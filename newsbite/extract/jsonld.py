@@ -10,8 +10,17 @@ from parsel import Selector
 from newsbite.extract.text import clean
 
 ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
-     "OpinionNewsArticle", "BlogPosting", "LiveBlogPosting", "VideoObject", "WebPage"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "OpinionNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "VideoObject",
+        "WebPage",
+    }
 )
 _EXTRACTOR = JsonLdExtractor()
 

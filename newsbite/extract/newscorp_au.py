@@ -32,10 +32,19 @@ class Markup:
     headline: tuple[str, ...] = ("h1#story-headline", "article#story h1", "h1.story-headline", "h1")
     standfirst: tuple[str, ...] = ("#story-intro", ".story-intro", "p.standfirst", ".article-intro")
     byline: tuple[str, ...] = ("#story-byline", ".story-byline", ".byline", "cite.author")
-    published: tuple[str, ...] = ("#publish-date::attr(title)", "time[datetime]::attr(datetime)",
-                                  "li.date-and-time::attr(title)", "#publish-date::text")
-    body_container: tuple[str, ...] = ("#story-body", "#story-primary", "article#story .story-body",
-                                       "div.story-body", "article#story")
+    published: tuple[str, ...] = (
+        "#publish-date::attr(title)",
+        "time[datetime]::attr(datetime)",
+        "li.date-and-time::attr(title)",
+        "#publish-date::text",
+    )
+    body_container: tuple[str, ...] = (
+        "#story-body",
+        "#story-primary",
+        "article#story .story-body",
+        "div.story-body",
+        "article#story",
+    )
     # Blocks read from the body container, in document order; figures are images, not text.
     body_blocks: str = (
         ".//*[self::p or self::h2 or self::h3 or self::li or self::blockquote[not(.//p)]]"
@@ -44,18 +53,35 @@ class Markup:
         "[not(contains(@class, 'sr-only'))]"
     )
     figures: str = "figure"
-    figure_image: tuple[str, ...] = ("img::attr(data-src)", "img::attr(src)", "source::attr(srcset)")
+    figure_image: tuple[str, ...] = (
+        "img::attr(data-src)",
+        "img::attr(src)",
+        "source::attr(srcset)",
+    )
     figure_caption: tuple[str, ...] = ("figcaption", ".caption", ".story-image__caption")
     topics: str = ".story-topics a[href*='/topics/'], .related-topics a[href*='/topics/']"
     breadcrumbs: str = "nav.breadcrumbs li, .breadcrumbs li, ol.breadcrumb li"
-    canonical: tuple[str, ...] = ("link[rel=canonical]::attr(href)", "meta[property='og:url']::attr(content)")
+    canonical: tuple[str, ...] = (
+        "link[rel=canonical]::attr(href)",
+        "meta[property='og:url']::attr(content)",
+    )
     og_title: tuple[str, ...] = ("meta[property='og:title']::attr(content)",)
-    og_description: tuple[str, ...] = ("meta[property='og:description']::attr(content)",
-                                       "meta[name=description]::attr(content)")
+    og_description: tuple[str, ...] = (
+        "meta[property='og:description']::attr(content)",
+        "meta[name=description]::attr(content)",
+    )
     modified: tuple[str, ...] = ("meta[property='article:modified_time']::attr(content)",)
-    paywall_markup: tuple[str, ...] = (".paywall-prompt", ".story-paywall-prompt", "#paywall",
-                                       "[data-paywall]", ".subscribe-prompt")
-    language: tuple[str, ...] = ("html::attr(lang)", "meta[http-equiv='content-language']::attr(content)")
+    paywall_markup: tuple[str, ...] = (
+        ".paywall-prompt",
+        ".story-paywall-prompt",
+        "#paywall",
+        "[data-paywall]",
+        ".subscribe-prompt",
+    )
+    language: tuple[str, ...] = (
+        "html::attr(lang)",
+        "meta[http-equiv='content-language']::attr(content)",
+    )
 
 
 MARKUP = Markup()
@@ -65,10 +91,16 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "Australia/Sydney"
     """Fields of one story page; an empty headline or body is left for validation to judge."""
     ld = jsonld.find_article(sel)
     canonical = _canonical(url, sel, ld)
-    headline = jsonld.text_of(ld.get("headline")) or first_text(sel, MARKUP.headline) \
+    headline = (
+        jsonld.text_of(ld.get("headline"))
+        or first_text(sel, MARKUP.headline)
         or first_attr(sel, MARKUP.og_title)
-    standfirst = first_text(sel, MARKUP.standfirst) or jsonld.text_of(ld.get("description")) \
+    )
+    standfirst = (
+        first_text(sel, MARKUP.standfirst)
+        or jsonld.text_of(ld.get("description"))
         or first_attr(sel, MARKUP.og_description)
+    )
     published_raw = jsonld.text_of(ld.get("datePublished")) or first_attr(sel, MARKUP.published)
     modified_raw = jsonld.text_of(ld.get("dateModified")) or first_attr(sel, MARKUP.modified)
     return {
@@ -79,7 +111,9 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "Australia/Sydney"
         "standfirst": standfirst,
         "body": _body(sel, standfirst),
         "byline_raw": first_text(sel, MARKUP.byline),
-        "authors": [{"name": n, "raw": n, "kind": k} for n, k in jsonld.person_names(ld.get("author"))],
+        "authors": [
+            {"name": n, "raw": n, "kind": k} for n, k in jsonld.person_names(ld.get("author"))
+        ],
         "published": normalise_date(published_raw, timezone),
         "published_raw": published_raw,
         "modified": normalise_date(modified_raw, timezone),
@@ -174,8 +208,11 @@ def access_evidence(sel: Selector, ld: dict) -> list[str]:
         evidence.append(f"jsonld:isAccessibleForFree={str(free).lower()}")
     parts = ld.get("hasPart")
     for part in parts if isinstance(parts, list) else [parts]:
-        if isinstance(part, dict) and part.get("cssSelector") \
-                and jsonld.as_bool(part.get("isAccessibleForFree")) is False:
+        if (
+            isinstance(part, dict)
+            and part.get("cssSelector")
+            and jsonld.as_bool(part.get("isAccessibleForFree")) is False
+        ):
             evidence.append(f"jsonld:hasPart:{part['cssSelector']}")
     for css in MARKUP.paywall_markup:
         if sel.css(css):

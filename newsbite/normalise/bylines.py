@@ -55,11 +55,11 @@ class BylineParser:
         lowered = text.casefold()
         for prefix in self.prefixes:
             if lowered.startswith(prefix + " "):
-                return text[len(prefix) + 1:].strip()
+                return text[len(prefix) + 1 :].strip()
         return text
 
     def _pieces(self, text: str) -> list[str]:
-        """Split on "and"/"&"/";", rejoining a role cut at its own "and" ("Health and Science Editor")."""
+        """Split on and, &, ";"; a role cut at its own "and" (Health and Science Editor) rejoins."""
         pieces: list[str] = []
         for piece in (p.strip(" ,") for p in _SEPARATORS.split(text)):
             if not piece:
@@ -82,7 +82,10 @@ class BylineParser:
         for extra in (clean(s) for s in rest.split(",") if clean(s)):
             extra_credit = self.credits.lookup(extra)
             if extra_credit:
-                result.credit, result.credit_raw = result.credit or extra_credit, result.credit_raw or extra
+                result.credit, result.credit_raw = (
+                    result.credit or extra_credit,
+                    result.credit_raw or extra,
+                )
             elif "role" not in person:
                 person["role"] = self.title_case(extra)
         if person["name"]:

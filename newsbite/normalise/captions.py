@@ -28,7 +28,7 @@ def split_credit(text: str | None) -> tuple[str | None, str | None]:
 
 
 def dedupe_repeat(text: str) -> str:
-    """ "A. Picture: AFP A. Picture: AFP" (caption and its screen-reader copy) -> "A. Picture: AFP". """
+    """A caption printed twice back to back (figure and screen-reader copy) -> once."""
     half, rest = divmod(len(text), 2)
     for cut in (half, half + 1, half - 1):
         first, second = text[:cut].strip(), text[cut:].strip()
@@ -63,5 +63,7 @@ def caption_keys(images: list[dict]) -> set[str]:
         if caption:
             keys.add(fold(caption))
             if credit:
-                keys.update({fold(f"{caption} Picture: {credit}"), fold(f"{caption} Photo: {credit}")})
+                keys.update(
+                    {fold(f"{caption} Picture: {credit}"), fold(f"{caption} Photo: {credit}")}
+                )
     return keys

@@ -1,4 +1,4 @@
-"""Chrome: page furniture (comment prompts, login lines, topic lines) matched on whole paragraphs."""
+"""Chrome: page furniture (comment prompts, login and topic lines), matched on whole paragraphs."""
 
 from __future__ import annotations
 

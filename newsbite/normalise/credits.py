@@ -9,7 +9,9 @@ from newsbite.extract.text import clean, fold
 from newsbite.vocab import load_vocab
 
 # "— AFP", "- AAP", "(Reuters)" closing a paragraph: the wire's sign-off.
-_SIGN_OFF = re.compile(r"^(?P<text>.*\S)\s*(?:[-\u2013\u2014]+\s*|\()(?P<credit>[^()\-\u2013\u2014]{2,40}?)\)?$", re.S)
+_SIGN_OFF = re.compile(
+    r"^(?P<text>.*\S)\s*(?:[-\u2013\u2014]+\s*|\()(?P<credit>[^()\-\u2013\u2014]{2,40}?)\)?$", re.S
+)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,9 @@ class BylinesPipeline:
         adapter = ItemAdapter(item)
         raw = adapter.get("byline_raw")
         # The printed byline is what readers saw; structured authors fill in when it is absent.
-        byline = self.parser.parse(raw) if raw else self._from_structured(adapter.get("authors") or [])
+        byline = (
+            self.parser.parse(raw) if raw else self._from_structured(adapter.get("authors") or [])
+        )
         adapter["authors"] = byline.people
         if byline.credit and not adapter.get("syndication"):
             adapter["syndication"] = {"source": byline.credit.source, "raw": byline.credit_raw}

@@ -1,4 +1,4 @@
-"""A trailing credit line ("THE SUNDAY TIMES", "— AFP") becomes `syndication` and leaves the body."""
+"""A trailing credit line ("THE SUNDAY TIMES", "— AFP") becomes `syndication`, out of the body."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from newsbite.normalise.credits import CreditRegistry
 
 
 class SyndicationPipeline:
-    def __init__(self, registry: CreditRegistry, stats: StatsCollector, sections: dict[str, str]) -> None:
+    def __init__(
+        self, registry: CreditRegistry, stats: StatsCollector, sections: dict[str, str]
+    ) -> None:
         self.registry = registry
         self.stats = stats
         self.sections = sections
@@ -19,7 +21,9 @@ class SyndicationPipeline:
     def from_crawler(cls, crawler: Crawler) -> SyndicationPipeline:
         registry = CreditRegistry.default(crawler.settings.get("NEWSBITE_CREDITS_VOCAB") or None)
         profile = getattr(crawler.spidercls, "profile", None)
-        return cls(registry, crawler.stats, dict(getattr(profile, "syndication_sections", {}) or {}))
+        return cls(
+            registry, crawler.stats, dict(getattr(profile, "syndication_sections", {}) or {})
+        )
 
     def process_item(self, item):
         adapter = ItemAdapter(item)
@@ -32,7 +36,9 @@ class SyndicationPipeline:
             adapter["syndication"] = syndication
             self.stats.inc_value("newsbite/syndication/from_body")
         elif not adapter.get("syndication"):
-            adapter["syndication"] = self._from_section(adapter.get("canonical_url") or adapter.get("url"))
+            adapter["syndication"] = self._from_section(
+                adapter.get("canonical_url") or adapter.get("url")
+            )
         return item
 
     def _trailing_credit(self, body: list[str]) -> tuple[list[str], dict] | None:

@@ -1,4 +1,4 @@
-"""The last gate: derived fields settled, then the JSON Schema; a failing item is dropped, with why."""
+"""The last gate: derived fields settled, then the JSON Schema; a failing item is dropped."""
 
 from __future__ import annotations
 
@@ -55,7 +55,9 @@ class ValidatePipeline:
             reason = drop_reason(errors[0])
             self.stats.inc_value(f"newsbite/dropped/{reason}")
             self.stats.inc_value("newsbite/dropped")
-            details = "; ".join(f"{'/'.join(map(str, e.path)) or 'item'}: {e.message}" for e in errors[:3])
+            details = "; ".join(
+                f"{'/'.join(map(str, e.path)) or 'item'}: {e.message}" for e in errors[:3]
+            )
             raise DropItem(f"invalid item {adapter.get('url')}: {reason} ({details})")
         self.stats.inc_value("newsbite/items/valid")
         return item

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import scrapy
 from parsel import Selector
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from newsbite.extract import get_parsers
@@ -44,12 +45,22 @@ class NewsSpider(scrapy.Spider):
         self.parse_story_fields, self.parse_listing_fields = get_parsers(self.profile.platform)
         self.allowed_domains = list(self.profile.domains)
 
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        default_feed = settings.get("NEWSBITE_DEFAULT_FEED")
+        if default_feed and not settings.getdict("FEEDS"):
+            feed = {"format": "jsonlines", "encoding": "utf8", "store_empty": True}
+            settings.set("FEEDS", {default_feed: feed}, priority="spider")
+
     # -- start ---------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.urls:
             for url in self.urls:
                 if not self.profile.is_story(url):
-                    self.logger.warning("not a %s story URL, crawling it anyway: %s", self.name, url)
+                    self.logger.warning(
+                        "not a %s story URL, crawling it anyway: %s", self.name, url
+                    )
                 yield self.story_request(url, depth=None)
             return
         for slug in self.topics:
@@ -110,7 +121,9 @@ class NewsSpider(scrapy.Spider):
         item = Article.from_fields(fields | {"site": self.profile.name, "url": response.url})
         item.scraped_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         request = response.request
-        item.rendered = "playwright" in response.flags or bool(request and request.meta.get("playwright"))
+        item.rendered = "playwright" in response.flags or bool(
+            request and request.meta.get("playwright")
+        )
         self.crawler.stats.inc_value("newsbite/articles/parsed")
         yield item
         yield from self.related_topics(item, depth)
@@ -156,4 +169,6 @@ class NewsSpider(scrapy.Spider):
         else:
             reason = type(failure.value).__name__
         self.crawler.stats.inc_value(f"newsbite/failed/{reason}")
-        self.logger.error("request failed (%s): %s — %s", reason, request.url, failure.getErrorMessage())
+        self.logger.error(
+            "request failed (%s): %s — %s", reason, request.url, failure.getErrorMessage()
+        )

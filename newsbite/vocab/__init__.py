@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_vocab(name: str, path: str | None = None) -> dict[str, Any]:
     """A vocabulary by name (`chrome`, `credits`, `bylines`), or from an explicit file."""
     if path:
