@@ -17,16 +17,28 @@ RETRY_TIMES = 2
 COOKIES_ENABLED = True
 
 DOWNLOADER_MIDDLEWARES = {
+    # A shell page (script-built story) is asked again through Playwright, once.
+    "newsbite.middlewares.render.RenderMiddleware": 570,
+    # Sees decoded bodies (after HttpCompression at 590): walls are retried, then reported.
+    "newsbite.middlewares.botwall.BotWallMiddleware": 580,
+    # The subscriber's own cookies, only to their own domains, never stored.
+    "newsbite.middlewares.session.SessionCookiesMiddleware": 710,
     # Closest to the downloader: replay stands in for the network and recording
     # sees wire bytes (gzip stays gzip); HttpCompression, redirects and retries run as live.
     "newsbite.middlewares.cassette.CassetteMiddleware": 950,
 }
+SPIDER_MIDDLEWARES = {
+    "newsbite.middlewares.session.SessionItemsMiddleware": 50,
+}
+# Installs scrapy-playwright's handler only when rendering may be needed and a browser exists.
+ADDONS = {"newsbite.render.RenderAddon": 0}
 
 ITEM_PIPELINES = {
     "newsbite.pipelines.strip_chrome.StripChromePipeline": 100,
     "newsbite.pipelines.captions.CaptionsPipeline": 200,
     "newsbite.pipelines.bylines.BylinesPipeline": 300,
     "newsbite.pipelines.syndication.SyndicationPipeline": 400,
+    "newsbite.pipelines.paywall.PaywallPipeline": 500,
     "newsbite.pipelines.validate.ValidatePipeline": 800,
 }
 
@@ -49,6 +61,15 @@ NEWSBITE_FIXTURES_DIR = ""  # empty = the fixtures/ folder beside the package
 NEWSBITE_STATS_FILE = ""  # also write the final stats as JSON here
 NEWSBITE_TOPIC_DEPTH = 1  # how many "Read related topics" hops a topic crawl follows
 NEWSBITE_MAX_TOPIC_PAGES = 20  # pagination bound per topic
+
+NEWSBITE_RENDER = "auto"  # never | auto | always; -s / custom_settings beat the site profile
+NEWSBITE_BOTWALL_RETRIES = 2
+NEWSBITE_BOTWALL_BACKOFF = 5.0  # seconds, doubled per retry
+NEWSBITE_BOTWALL_BACKOFF_MAX = 60.0
+NEWSBITE_BOTWALL_MAX_RATIO = 0.5  # more walls than this among answers: stop (reason botwall_ratio)
+NEWSBITE_BOTWALL_MIN_RESPONSES = 10  # ...once this many answers have come back
+NEWSBITE_COOKIES_FILE = ""  # a subscriber's Netscape cookies.txt (or env NEWSBITE_COOKIES_FILE)
+NEWSBITE_SESSION_COOKIES = ""  # or env; '{"domain": "a=b"}' or 'domain: a=b; c=d | domain2: ...'
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

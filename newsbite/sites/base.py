@@ -19,7 +19,7 @@ class SiteProfile:
     language: str = "en"
     # Where a story without a structured publisher sits in the URL: /world/the-times/ etc.
     syndication_sections: dict[str, str] = field(default_factory=dict)
-    render: str = "never"  # never | auto | always (the JS-rendering issue uses it)
+    render: str | None = None  # never | auto | always; None = NEWSBITE_RENDER decides
 
     def story_id(self, url: str) -> str | None:
         match = self.story_url.search(url)

@@ -24,7 +24,7 @@ SYNDICATION_SECTIONS = {
 
 
 def newscorp_title(
-    name: str, domain: str, default_topics: tuple[str, ...] = (), render: str = "never"
+    name: str, domain: str, default_topics: tuple[str, ...] = (), render: str | None = None
 ) -> SiteProfile:
     return SiteProfile(
         name=name,

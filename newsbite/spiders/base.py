@@ -21,6 +21,7 @@ from twisted.python.failure import Failure
 from newsbite.extract import get_parsers
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
+from newsbite.middlewares.botwall import BotWallBlocked
 from newsbite.sites.base import SiteProfile
 
 logger = logging.getLogger(__name__)
@@ -162,6 +163,8 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         """Every failed request leaves a reason in the log and a `newsbite/failed/...` stat."""
+        if failure.check(BotWallBlocked):
+            return  # BotWallMiddleware has logged the URL and signal and counted it
         request = failure.request
         response = getattr(failure.value, "response", None)
         if response is not None:
