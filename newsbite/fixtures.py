@@ -26,7 +26,7 @@ from typing import Any
 import newsbite
 from newsbite.middlewares.cassette import STAT_MISSED_URLS, write_cassette
 
-VOLATILE_FIELDS = ("scraped_at",)
+VOLATILE_FIELDS = ("scraped_at", "first_seen", "last_seen")
 PROJECT_ROOT = Path(newsbite.__file__).resolve().parent.parent  # holds scrapy.cfg
 FIXTURES_ROOT = PROJECT_ROOT / "fixtures"
 CASSETTE = "cassette.yaml"

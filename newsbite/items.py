@@ -70,6 +70,11 @@ class Article:
     rendered: bool = False
     scraped_at: str | None = None
     extractor: str | None = None
+    # Incremental crawls (newsbite.pipelines.incremental): 1 for a story's first written
+    # version, +1 each time its headline/standfirst/body changed; when we first and last saw it.
+    version: int = 1
+    first_seen: str | None = None
+    last_seen: str | None = None
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> Article:

@@ -26,9 +26,14 @@ DOWNLOADER_MIDDLEWARES = {
     # Closest to the downloader: replay stands in for the network and recording
     # sees wire bytes (gzip stays gzip); HttpCompression, redirects and retries run as live.
     "newsbite.middlewares.cassette.CassetteMiddleware": 950,
+    # NotConfigured unless NEWSBITE_PACE > 0: a wait before each request, replayed ones included.
+    "newsbite.middlewares.pace.PaceMiddleware": 949,
 }
 SPIDER_MIDDLEWARES = {
+    # Items fetched with a subscriber's session say so (paywall.session).
     "newsbite.middlewares.session.SessionItemsMiddleware": 50,
+    # Drops story requests the listing shows unchanged (id + modified), before download.
+    "newsbite.middlewares.incremental.SkipUnchangedMiddleware": 550,
 }
 # Installs scrapy-playwright's handler only when rendering may be needed and a browser exists.
 ADDONS = {"newsbite.render.RenderAddon": 0}
@@ -40,16 +45,25 @@ ITEM_PIPELINES = {
     "newsbite.pipelines.syndication.SyndicationPipeline": 400,
     "newsbite.pipelines.paywall.PaywallPipeline": 500,
     "newsbite.pipelines.validate.ValidatePipeline": 800,
+    # NotConfigured unless NEWSBITE_INCREMENTAL: new/changed stories only, state on item_scraped.
+    "newsbite.pipelines.incremental.IncrementalPipeline": 900,
 }
 
 EXTENSIONS = {
     "newsbite.extensions.summary.CrawlSummary": 500,
+    # With JOBDIR: resume a stopped crawl, start afresh after a finished one, one crawl at once.
+    "newsbite.extensions.jobdir.ResumableJobDir": 0,
 }
 
 # Output goes through FEEDS. Scrapy adds -o/-O feeds to FEEDS from settings, so the default
 # feed is not set here: spiders add NEWSBITE_DEFAULT_FEED only when no feed was asked for.
 NEWSBITE_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
+# Local feeds write whole lines only, at once: a killed crawl never leaves half a JSON line.
+FEED_STORAGES = {
+    "": "newsbite.feeds.LineAtomicFileFeedStorage",
+    "file": "newsbite.feeds.LineAtomicFileFeedStorage",
+}
 
 # newsbite's own settings
 NEWSBITE_CASSETTE_MODE = "none"  # none | record | replay
@@ -61,6 +75,11 @@ NEWSBITE_FIXTURES_DIR = ""  # empty = the fixtures/ folder beside the package
 NEWSBITE_STATS_FILE = ""  # also write the final stats as JSON here
 NEWSBITE_TOPIC_DEPTH = 1  # how many "Read related topics" hops a topic crawl follows
 NEWSBITE_MAX_TOPIC_PAGES = 20  # pagination bound per topic
+NEWSBITE_INCREMENTAL = False  # scheduled runs set it: emit only new or changed stories
+NEWSBITE_STATE_URI = ""  # sqlite:////abs/x.sqlite or a path; "" = <data dir>/newsbite/state.sqlite
+NEWSBITE_STATE_FULL = False  # like -a full=true: emit every story, still versioned and recorded
+NEWSBITE_FEED_FSYNC = False  # fsync the feed after every line (power-loss durability)
+NEWSBITE_PACE = 0  # seconds to wait before each request, replay included (tests, benchmarks)
 
 NEWSBITE_RENDER = "auto"  # never | auto | always; -s / custom_settings beat the site profile
 NEWSBITE_BOTWALL_RETRIES = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
@@ -37,7 +37,10 @@ def run_pipelines(spider: TheAustralianSpider, item: Any) -> dict[str, Any] | No
     """The project's ITEM_PIPELINES in order; None when one drops the item."""
     order = sorted(spider.settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1])
     for path, _ in order:
-        pipeline = load_object(path).from_crawler(spider.crawler)
+        try:
+            pipeline = load_object(path).from_crawler(spider.crawler)
+        except NotConfigured:  # optional pipelines (incremental) switched off
+            continue
         try:
             item = pipeline.process_item(item)
         except DropItem:

@@ -30,10 +30,13 @@ class CrawlSummary:
         failed = sum(v for k, v in stats.items() if k.startswith("newsbite/failed/"))
         skipped = sum(v for k, v in stats.items() if k.startswith("newsbite/skipped/"))
         logger.info(
-            "newsbite summary (%s): %d articles written, %d dropped, %d bot walls, "
-            "%d skipped, %d failed requests, %d cassette misses",
+            "newsbite summary (%s): %d articles written (%d new, %d changed), %d unchanged, "
+            "%d dropped, %d bot walls, %d skipped, %d failed requests, %d cassette misses",
             reason,
             stats.get("item_scraped_count", 0),
+            stats.get("newsbite/incremental/new", 0),
+            stats.get("newsbite/incremental/changed", 0),
+            stats.get("newsbite/unchanged", 0),
             dropped,
             stats.get("newsbite/botwall", 0),
             skipped,

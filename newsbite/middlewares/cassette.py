@@ -299,6 +299,7 @@ class CassetteMiddleware:
 
 
 def default_fixtures_dir() -> Path:
-    import newsbite
+    """The checkout's fixtures/, else the copy packaged as newsbite._fixtures (wheel or egg)."""
+    from newsbite.packaged import fixtures_dir
 
-    return Path(newsbite.__file__).resolve().parent.parent / "fixtures"
+    return fixtures_dir()

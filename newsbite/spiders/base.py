@@ -76,13 +76,20 @@ class NewsSpider(scrapy.Spider):
             meta={"newsbite_kind": "listing"},
         )
 
-    def story_request(self, url: str, *, depth: int | None) -> scrapy.Request:
+    def story_request(
+        self, url: str, *, depth: int | None, modified: str | None = None
+    ) -> scrapy.Request:
+        meta: dict[str, Any] = {"newsbite_kind": "story"}
+        story_id = self.profile.story_id(url)
+        if story_id:
+            # What the listing knows; SkipUnchangedMiddleware skips a story it shows unchanged.
+            meta["newsbite_story"] = {"id": story_id, "modified": modified}
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.on_error,
             cb_kwargs={"depth": depth},
-            meta={"newsbite_kind": "story"},
+            meta=meta,
         )
 
     # -- listings ------------------------------------------------------------------------
@@ -98,8 +105,9 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbite/listing/story_links", len(stories))
         if not stories:
             self.logger.warning("topic %r page %d lists no stories: %s", topic, page, response.url)
+        modified = listing.get("modified") or {}  # {story url: ISO date} when cards show one
         for url in stories:
-            yield self.story_request(url, depth=depth)
+            yield self.story_request(url, depth=depth, modified=modified.get(url))
         next_page = listing["next_page"]
         max_pages = self.settings.getint("NEWSBITE_MAX_TOPIC_PAGES", 20)
         if next_page and page < max_pages:

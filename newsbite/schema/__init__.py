@@ -1,0 +1,2 @@
+"""The item JSON Schema as package data (a regular package: zipimport, which loads an egg,
+cannot import namespace packages)."""

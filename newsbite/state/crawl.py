@@ -1,0 +1,97 @@
+"""The state of one crawl: the store, the site, the ``full`` switch and what is waiting for output.
+
+The before-download skip (spider middleware) and the after-download decision (item pipeline)
+share one object per crawler, made by whichever is built first.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+
+from newsbite.state.store import StateStore, StoryState, default_state_uri, open_store
+
+logger = logging.getLogger(__name__)
+
+_ATTR = "_newsbite_crawl_state"
+TRUE = {"1", "true", "yes", "on"}
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def is_true(value: object) -> bool:
+    return str(value).strip().lower() in TRUE if value is not None else False
+
+
+def parse_when(value: str | None) -> datetime | None:
+    """An ISO 8601 date with an offset (what the parsers give), else None."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else None
+
+
+def not_modified_since(listed: str | None, stored: str | None) -> bool:
+    """True when a listing's modified date says the story has not changed since we stored it."""
+    if not listed or not stored:
+        return False
+    a, b = parse_when(listed), parse_when(stored)
+    if a is not None and b is not None:
+        return a <= b
+    return listed.strip() == stored.strip()
+
+
+@dataclass
+class CrawlState:
+    store: StateStore
+    site: str
+    full: bool
+    run_at: str = field(default_factory=now_iso)
+    # (site, id) -> the state to commit once the item is written (item_scraped)
+    pending: dict[tuple[str, str], StoryState] = field(default_factory=dict)
+    # (site, id) -> content hash written (or found unchanged) earlier in this run
+    this_run: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> CrawlState:
+        """The crawler's state; NotConfigured when NEWSBITE_INCREMENTAL is off."""
+        existing = getattr(crawler, _ATTR, None)
+        if existing is not None:
+            return existing
+        settings = crawler.settings
+        if not settings.getbool("NEWSBITE_INCREMENTAL"):
+            raise NotConfigured("NEWSBITE_INCREMENTAL is off")
+        spider = crawler.spider
+        profile = getattr(spider, "profile", None)
+        site = getattr(profile, "name", None) or getattr(spider, "name", "")
+        full = is_true(getattr(spider, "full", None)) or settings.getbool("NEWSBITE_STATE_FULL")
+        uri = settings.get("NEWSBITE_STATE_URI") or default_state_uri()
+        store = open_store(uri)
+        state = cls(store=store, site=site, full=full)
+        setattr(crawler, _ATTR, state)
+        crawler.signals.connect(state.spider_closed, signal=signals.spider_closed)
+        logger.info(
+            "incremental crawl of %s: state %s (%d stories known)%s",
+            site,
+            store.uri,
+            store.count(site),
+            ", full=true: nothing is skipped" if full else "",
+        )
+        return state
+
+    def spider_closed(self, spider=None, reason: str = "") -> None:
+        if self.pending:
+            # Decided but never written (dropped later, or the feed failed): not committed,
+            # so the next run emits them again.
+            logger.info("incremental: %d decided stories were not written", len(self.pending))
+        self.store.close()
