@@ -186,3 +186,31 @@ def test_http_errors_are_counted_by_status(status, caplog):
         spider.on_error(failure)
     assert stats(spider)[f"newsbite/failed/http_{status}"] == 1
     assert STORY in caplog.text
+
+
+def test_unknown_layout_falls_back_to_the_generic_extractor():
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of a story on a layout the platform parser has never seen, "
+        "long enough to read as prose rather than page furniture.</p>"
+        for i in range(6)
+    )
+    html = (
+        "<html><head><title>New layout | The Australian</title></head><body>"
+        f"<main><div class='redesign-2030'><h1>New layout story</h1>{paragraphs}</div></main>"
+        "</body></html>"
+    )
+    spider = make_spider()
+    [item] = crawl_response(spider, html_response(STORY, html))
+    assert item.extractor == "generic/1"
+    assert len(item.body) == 6 and item.body[0].startswith("Paragraph 0 of a story")
+    assert stats(spider)["newsbite/extract/generic_fallback"] == 1
+
+
+def test_shell_page_gets_no_fallback_body():
+    html = (
+        "<html><head><title>The Australian</title></head><body><div id='app'></div>"
+        "<noscript>You need to enable JavaScript to read this story.</noscript></body></html>"
+    )
+    spider = make_spider()
+    [item] = crawl_response(spider, html_response(STORY, html))
+    assert item.body == [] and item.extractor == "newscorp_au/1"

@@ -18,7 +18,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from newsbite.extract import get_parsers
+from newsbite.extract import get_parsers, with_generic_fallback
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
@@ -122,11 +122,14 @@ class NewsSpider(scrapy.Spider):
             return
         try:
             fields = self.parse_story_fields(response.url, sel, timezone=self.profile.timezone)
+            fields = with_generic_fallback(fields, response.url, sel, self.profile.timezone)
         except Exception:
             # A parser bug on one page must not end the crawl; the stat and trace say where.
             self.crawler.stats.inc_value("newsbite/failed/parser_error")
             self.logger.exception("parser failed on %s", response.url)
             return
+        if fields["extractor"].startswith("generic/") and self.profile.platform != "generic":
+            self.crawler.stats.inc_value("newsbite/extract/generic_fallback")
         item = Article.from_fields(fields | {"site": self.profile.name, "url": response.url})
         item.scraped_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         request = response.request
