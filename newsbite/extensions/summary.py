@@ -29,14 +29,18 @@ class CrawlSummary:
         dropped = sum(v for k, v in stats.items() if k.startswith("newsbite/dropped/"))
         failed = sum(v for k, v in stats.items() if k.startswith("newsbite/failed/"))
         skipped = sum(v for k, v in stats.items() if k.startswith("newsbite/skipped/"))
+        incremental = self.crawler.settings.getbool("NEWSBITE_INCREMENTAL")
+        news = "(incremental off)"
+        if incremental:
+            new = stats.get("newsbite/incremental/new", 0)
+            changed = stats.get("newsbite/incremental/changed", 0)
+            news = f"({new} new, {changed} changed), {stats.get('newsbite/unchanged', 0)} unchanged"
         logger.info(
-            "newsbite summary (%s): %d articles written (%d new, %d changed), %d unchanged, "
+            "newsbite summary (%s): %d articles written %s, "
             "%d dropped, %d bot walls, %d skipped, %d failed requests, %d cassette misses",
             reason,
             stats.get("item_scraped_count", 0),
-            stats.get("newsbite/incremental/new", 0),
-            stats.get("newsbite/incremental/changed", 0),
-            stats.get("newsbite/unchanged", 0),
+            news,
             dropped,
             stats.get("newsbite/botwall", 0),
             skipped,
