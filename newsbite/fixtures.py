@@ -37,6 +37,7 @@ META = "meta.json"
 REPLAY_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
+    "NEWSBITE_BOTWALL_BACKOFF": 0,
     "TELNETCONSOLE_ENABLED": False,
 }
 

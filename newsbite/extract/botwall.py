@@ -6,7 +6,7 @@ import re
 
 from parsel import Selector
 
-from newsbite.extract.text import clean
+from newsbite.text import clean
 
 # (signal name, pattern on the <title> or first heading); kept as data so new walls are one line.
 WALL_TITLES: tuple[tuple[str, re.Pattern[str]], ...] = (

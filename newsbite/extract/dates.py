@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from newsbite.extract.text import clean
+from newsbite.text import clean
 
 
 def normalise_date(raw: str | None, timezone: str) -> str | None:

@@ -41,8 +41,8 @@ from parsel import Selector
 from newsbite.extract import jsonld
 from newsbite.extract.dates import normalise_date
 from newsbite.extract.newscorp_au import access_evidence, section_of, story_id
-from newsbite.extract.text import clean, first_attr, fold
 from newsbite.normalise.chrome import ChromeMatcher
+from newsbite.text import clean, first_attr, fold
 from newsbite.vocab import load_vocab
 
 NAME = "generic"

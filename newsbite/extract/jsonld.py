@@ -7,7 +7,7 @@ from typing import Any
 from extruct.jsonld import JsonLdExtractor
 from parsel import Selector
 
-from newsbite.extract.text import clean
+from newsbite.text import clean
 
 ARTICLE_TYPES = frozenset(
     {

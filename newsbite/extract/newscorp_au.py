@@ -18,7 +18,7 @@ from parsel import Selector
 
 from newsbite.extract import jsonld
 from newsbite.extract.dates import normalise_date
-from newsbite.extract.text import clean, first_attr, first_text, fold, node_text
+from newsbite.text import clean, first_attr, first_text, fold, node_text
 
 NAME = "newscorp_au"
 VERSION = 1

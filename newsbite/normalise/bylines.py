@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from nameparser import HumanName
 
-from newsbite.extract.text import clean, fold
 from newsbite.normalise.credits import Credit, CreditRegistry
+from newsbite.text import clean, fold
 from newsbite.vocab import load_vocab
 
 _EMAIL = re.compile(r"\S+@\S+\.\w+")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from newsbite.extract.text import clean, fold
+from newsbite.text import clean, fold
 
 # "Picture: AFP", "Photo: Getty Images", "Image: Supplied", "Pic: John Smith/AAP", "(Photo by X/Y)"
 _CREDIT = re.compile(

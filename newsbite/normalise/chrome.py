@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsbite.extract.text import fold
+from newsbite.text import fold
 from newsbite.vocab import load_vocab
 
 

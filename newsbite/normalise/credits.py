@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsbite.extract.text import clean, fold
+from newsbite.text import clean, fold
 from newsbite.vocab import load_vocab
 
 # "— AFP", "- AAP", "(Reuters)" closing a paragraph: the wire's sign-off.

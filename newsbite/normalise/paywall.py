@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from newsbite.extract.text import fold
+from newsbite.text import fold
 
 FREE, SUBSCRIBER, BOTWALL, UNKNOWN = "free", "subscriber", "botwall", "unknown"
 STATUSES = (FREE, SUBSCRIBER, BOTWALL, UNKNOWN)

@@ -6,8 +6,8 @@ from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from newsbite.extract.text import fold
 from newsbite.normalise.captions import caption_keys, merge_images
+from newsbite.text import fold
 
 
 class CaptionsPipeline:

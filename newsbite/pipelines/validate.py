@@ -14,7 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from newsbite.extract.text import word_count
+from newsbite.text import word_count
 
 logger = logging.getLogger(__name__)
 

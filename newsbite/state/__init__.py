@@ -4,6 +4,8 @@
 other backends (Redis) register themselves with ``register_backend``.
 """
 
+# Importing the SQLite module registers it as the default backend for every user of the package.
+from newsbite.state import sqlite as _sqlite  # noqa: F401
 from newsbite.state.store import (
     StateStore,
     StoryState,

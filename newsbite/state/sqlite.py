@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newsbite.state.store import StateStore, StoryState
+from newsbite.state.store import StateStore, StoryState, register_backend
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 30.0  # seconds a write waits for another process's lock
@@ -161,3 +161,8 @@ class SQLiteStateStore(StateStore):
 
     def close(self) -> None:
         self.conn.close()
+
+
+# The default backend: `sqlite:///path`, `file:///path` or a bare path.
+for _scheme in ("sqlite", "file", ""):
+    register_backend(_scheme, SQLiteStateStore.from_uri)

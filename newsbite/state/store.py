@@ -107,17 +107,6 @@ def register_backend(scheme: str, factory: Factory) -> None:
     _BACKENDS[scheme.lower()] = factory
 
 
-def _sqlite(uri: str) -> StateStore:
-    from newsbite.state.sqlite import SQLiteStateStore
-
-    return SQLiteStateStore.from_uri(uri)
-
-
-register_backend("sqlite", _sqlite)
-register_backend("", _sqlite)  # a bare path
-register_backend("file", _sqlite)
-
-
 def open_store(uri: str) -> StateStore:
     """A store for ``uri``: ``sqlite:////abs/path.sqlite``, ``sqlite:///rel.sqlite``, a path..."""
     scheme = urlsplit(uri).scheme.lower()
