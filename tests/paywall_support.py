@@ -31,35 +31,6 @@ TESTS_DIR = Path(__file__).resolve().parent
 ROOT = TESTS_DIR.parent
 DATA = TESTS_DIR / "data" / "paywall"
 
-# What issue 4 asks to add to newsbite/settings.py (the report quotes it); the crawls here
-# apply it at project priority on top of the project's settings.
-PROPOSED_SETTINGS: dict[str, Any] = {
-    "DOWNLOADER_MIDDLEWARES": {
-        "newsbite.middlewares.render.RenderMiddleware": 570,
-        "newsbite.middlewares.botwall.BotWallMiddleware": 580,
-        "newsbite.middlewares.session.SessionCookiesMiddleware": 710,
-        "newsbite.middlewares.cassette.CassetteMiddleware": 950,
-    },
-    "SPIDER_MIDDLEWARES": {"newsbite.middlewares.session.SessionItemsMiddleware": 50},
-    "ITEM_PIPELINES": {
-        "newsbite.pipelines.strip_chrome.StripChromePipeline": 100,
-        "newsbite.pipelines.captions.CaptionsPipeline": 200,
-        "newsbite.pipelines.bylines.BylinesPipeline": 300,
-        "newsbite.pipelines.syndication.SyndicationPipeline": 400,
-        "newsbite.pipelines.paywall.PaywallPipeline": 500,
-        "newsbite.pipelines.validate.ValidatePipeline": 800,
-    },
-    "ADDONS": {"newsbite.render.RenderAddon": 0},
-    "NEWSBITE_RENDER": "auto",
-    "NEWSBITE_BOTWALL_RETRIES": 2,
-    "NEWSBITE_BOTWALL_BACKOFF": 5.0,
-    "NEWSBITE_BOTWALL_BACKOFF_MAX": 60.0,
-    "NEWSBITE_BOTWALL_MAX_RATIO": 0.5,
-    "NEWSBITE_BOTWALL_MIN_RESPONSES": 10,
-    "NEWSBITE_COOKIES_FILE": "",
-    "NEWSBITE_SESSION_COOKIES": "",
-}
-
 # Test-only settings: fast, quiet, no output/ folder, stats to a file.
 TEST_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
@@ -175,12 +146,11 @@ RUNNER = """
 import json, sys
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
-from paywall_support import LocalNewsSpider, PROPOSED_SETTINGS, TEST_SETTINGS
+from paywall_support import LocalNewsSpider, TEST_SETTINGS
 
 overrides = json.loads(sys.argv[1])
 urls = sys.argv[2]
 settings = get_project_settings()
-settings.setdict(PROPOSED_SETTINGS, priority="project")
 settings.setdict(TEST_SETTINGS, priority="project")
 settings.setdict(overrides, priority="cmdline")
 process = CrawlerProcess(settings)

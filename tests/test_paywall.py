@@ -7,7 +7,7 @@ import pytest
 from conftest import SEED_URL
 from helpers import html_response, make_spider, run_pipelines
 from parsel import Selector
-from paywall_support import DATA, PROPOSED_SETTINGS
+from paywall_support import DATA
 
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
@@ -27,7 +27,7 @@ PROMPT = "Subscribe to continue reading. Already a subscriber? Log in"
 
 
 def pipeline_item(name: str, url: str = STORY) -> dict | None:
-    spider = make_spider({"ITEM_PIPELINES": PROPOSED_SETTINGS["ITEM_PIPELINES"]})
+    spider = make_spider()
     html = (DATA / name).read_text("utf-8")
     items = [i for i in spider.parse_article(html_response(url, html), depth=None)
              if isinstance(i, Article)]
@@ -148,7 +148,7 @@ def test_mislabelled_subscriber_page_is_free():
 
 
 def test_seed_story_marked_not_free_but_whole_is_free(seed_html):
-    spider = make_spider({"ITEM_PIPELINES": PROPOSED_SETTINGS["ITEM_PIPELINES"]})
+    spider = make_spider()
     items = [i for i in spider.parse_article(html_response(SEED_URL, seed_html), depth=None)
              if isinstance(i, Article)]
     item = run_pipelines(spider, items[0])
