@@ -100,6 +100,8 @@ def test_bot_wall_is_counted_not_written(crawls):
     assert result.items == []
     assert result.stats.get("newsbite/botwall") == 1
     assert "newsbite/articles/parsed" not in result.stats
+    summary = next(line for line in result.log.splitlines() if "newsbite summary" in line)
+    assert "0 articles written" in summary and "1 bot walls" in summary
 
 
 @pytest.mark.slow
@@ -111,6 +113,13 @@ def test_topic_crawl_follows_pagination_and_one_related_hop(crawls):
     newspoll = [i for i in result.items if any(t["name"] == "Newspoll" for t in i["topics"])]
     assert newspoll, "stories found only through the related topic hop"
     assert not any("anthony-albanese" in str(m) for m in result.misses)
+    summary = next(line for line in result.log.splitlines() if "newsbite summary" in line)
+    statuses = [item["paywall"]["status"] for item in result.items]
+    assert "6 articles written" in summary
+    assert (
+        f"[access: {statuses.count('free')} free, {statuses.count('subscriber')} subscriber"
+        in summary
+    )
 
 
 @pytest.mark.slow

@@ -3,6 +3,10 @@ real-Chromium crawls of a script-built story served from 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 import scrapy
 from parsel import Selector
@@ -19,6 +23,7 @@ from paywall_support import (
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
+from newsbite.fixtures import FIXTURES_ROOT, PROJECT_ROOT, iter_fixture_dirs, load_meta
 from newsbite.render import (
     CHROMIUM_ARGS,
     HANDLER,
@@ -45,8 +50,12 @@ class Spider(scrapy.Spider):
 
 @pytest.mark.parametrize(
     "name, shell",
-    [("js-built.html", "empty-app-root:app"), ("free.html", None),
-     ("subscriber-truncated.html", None), ("botwall-no-cookies.html", None)],
+    [
+        ("js-built.html", "empty-app-root:app"),
+        ("free.html", None),
+        ("subscriber-truncated.html", None),
+        ("botwall-no-cookies.html", None),
+    ],
 )
 def test_shell_detection(name, shell):
     assert detect_shell(Selector(text=(DATA / name).read_text("utf-8"))) == shell
@@ -78,8 +87,9 @@ def test_abort_predicate():
         def __init__(self, kind):
             self.resource_type = kind
 
-    assert [abort_heavy_resources(Req(k)) for k in ("image", "font", "media", "document",
-                                                       "script")] == [True] * 3 + [False] * 2
+    assert [
+        abort_heavy_resources(Req(k)) for k in ("image", "font", "media", "document", "script")
+    ] == [True] * 3 + [False] * 2
 
 
 def addon_settings(**values) -> Settings:
@@ -101,8 +111,11 @@ def test_addon_installs_the_handler_only_when_rendering_is_possible(tmp_path):
     assert on.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") >= 1
     assert on.getint("PLAYWRIGHT_MAX_CONTEXTS") == 1
     # project settings override the add-on's defaults
-    own = addon_settings(NEWSBITE_CHROMIUM=str(fake), PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=7,
-                         PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": str(fake), "args": []})
+    own = addon_settings(
+        NEWSBITE_CHROMIUM=str(fake),
+        PLAYWRIGHT_MAX_PAGES_PER_CONTEXT=7,
+        PLAYWRIGHT_LAUNCH_OPTIONS={"executable_path": str(fake), "args": []},
+    )
     assert own.getint("PLAYWRIGHT_MAX_PAGES_PER_CONTEXT") == 7
     assert own.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")["args"] == []
 
@@ -127,8 +140,12 @@ def test_find_browser_honours_launch_options_and_environment(tmp_path):
 @pytest.mark.slow
 def test_always_without_a_browser_fails_at_start_with_a_clear_message(tmp_path):
     with serve({story_path(1): html(FREE)}) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(story_path(1))],
-                          settings={"NEWSBITE_RENDER": "always", **NO_BROWSER})
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            [srv.url(story_path(1))],
+            settings={"NEWSBITE_RENDER": "always", **NO_BROWSER},
+        )
         assert srv.hits == []
     assert crawl.returncode != 0
     assert "NEWSBITE_RENDER=always" in crawl.stderr and "no Chromium was found" in crawl.stderr
@@ -151,12 +168,20 @@ def test_auto_without_a_browser_degrades_to_static_with_a_warning(tmp_path):
 @pytest.mark.slow
 def test_auto_renders_the_script_built_story_in_chromium(tmp_path):
     require_browser()
-    routes = {story_path(1): html(FREE), story_path(2): html(JS),
-              "/static/lead.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff")}
+    routes = {
+        story_path(1): html(FREE),
+        story_path(2): html(JS),
+        "/static/lead.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff"),
+    }
     watcher = ProcessWatcher()
     with serve(routes) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(story_path(1)), srv.url(story_path(2))],
-                          settings={"NEWSBITE_RENDER": "auto"}, on_start=watcher)
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            [srv.url(story_path(1)), srv.url(story_path(2))],
+            settings={"NEWSBITE_RENDER": "auto"},
+            on_start=watcher,
+        )
         image_hits = srv.count("/static/lead.jpg")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     items = {i["url"]: i for i in crawl.items}
@@ -179,8 +204,13 @@ def test_never_flags_the_script_built_story_without_crashing(tmp_path):
     require_browser()
     watcher = ProcessWatcher()
     with serve({story_path(2): html(JS)}) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(story_path(2))],
-                          settings={"NEWSBITE_RENDER": "never"}, on_start=watcher)
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            [srv.url(story_path(2))],
+            settings={"NEWSBITE_RENDER": "never"},
+            on_start=watcher,
+        )
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert crawl.items == []  # an empty body is never written
     assert crawl.stats["newsbite/render/not_rendered"] == 1
@@ -200,8 +230,13 @@ def test_no_browser_starts_when_no_page_needs_rendering(tmp_path):
     watcher = ProcessWatcher()
     routes = {story_path(n): html(FREE) for n in (1, 2, 3)}
     with serve(routes, delay=0.4) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(p) for p in routes],
-                          settings={"NEWSBITE_RENDER": "auto"}, on_start=watcher)
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            [srv.url(p) for p in routes],
+            settings={"NEWSBITE_RENDER": "auto"},
+            on_start=watcher,
+        )
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert len(crawl.items) == 3
     assert "rendering: auto (Chromium" in crawl.log  # the add-on installed the handler
@@ -219,16 +254,71 @@ def test_rendered_recording_replays_without_a_browser(tmp_path):
     with serve({story_path(2): html(JS)}) as srv:
         url = srv.url(story_path(2))
         (tmp_path / "rec").mkdir()
-        record = run_crawl(tmp_path / "rec", srv.port, [url],
-                           settings={"NEWSBITE_RENDER": "auto", "NEWSBITE_CASSETTE_MODE": "record",
-                                     "NEWSBITE_CASSETTE": str(cassette)})
+        record = run_crawl(
+            tmp_path / "rec",
+            srv.port,
+            [url],
+            settings={
+                "NEWSBITE_RENDER": "auto",
+                "NEWSBITE_CASSETTE_MODE": "record",
+                "NEWSBITE_CASSETTE": str(cassette),
+            },
+        )
         assert record.returncode == 0 and record.items[0]["rendered"] is True
         port = srv.port
     watcher = ProcessWatcher()
     (tmp_path / "rep").mkdir()
-    replay = run_crawl(tmp_path / "rep", port, [url], on_start=watcher,
-                       settings={"NEWSBITE_RENDER": "auto", "NEWSBITE_CASSETTE_MODE": "replay",
-                                 "NEWSBITE_CASSETTE": str(cassette), **NO_BROWSER})
+    replay = run_crawl(
+        tmp_path / "rep",
+        port,
+        [url],
+        on_start=watcher,
+        settings={
+            "NEWSBITE_RENDER": "auto",
+            "NEWSBITE_CASSETTE_MODE": "replay",
+            "NEWSBITE_CASSETTE": str(cassette),
+            **NO_BROWSER,
+        },
+    )
     assert replay.returncode == 0, replay.stderr[-3000:]
     assert len(replay.items) == 1 and len(replay.items[0]["body"]) == 6
     assert not watcher.seen
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_crawl_of_every_bundled_fixture_starts_no_browser(tmp_path):
+    """Replay of all bundled stories, the script-built one included (its cassette holds the
+    rendered HTML): Chromium is available and rendering is on auto, yet nothing starts."""
+    require_browser()
+    urls = sorted({u for d in iter_fixture_dirs(FIXTURES_ROOT) for u in load_meta(d)["urls"]})
+    out = tmp_path / "items.jsonl"
+    feeds = json.dumps({str(out): {"format": "jsonlines"}})
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "theaustralian",
+        "-a",
+        "urls=" + " ".join(urls),
+        "-s",
+        "NEWSBITE_CASSETTE_MODE=replay",
+        "-s",
+        "NEWSBITE_RENDER=auto",
+        "-s",
+        "NEWSBITE_BOTWALL_BACKOFF=0",
+        "-s",
+        f"FEEDS={feeds}",
+    ]
+    watcher = ProcessWatcher()
+    proc = subprocess.Popen(
+        cmd, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    watcher(proc)
+    log, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, log[-3000:]
+    items = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert any(item["rendered"] for item in items), "the script-built story came rendered"
+    assert "rendering: auto (Chromium" in log  # a browser was there to be started
+    assert watcher.samples > 5 and watcher.seen == {}

@@ -35,12 +35,17 @@ class CrawlSummary:
             new = stats.get("newsbite/incremental/new", 0)
             changed = stats.get("newsbite/incremental/changed", 0)
             news = f"({new} new, {changed} changed), {stats.get('newsbite/unchanged', 0)} unchanged"
+        access = ", ".join(
+            f"{stats.get(f'newsbite/paywall/{status}', 0)} {status}"
+            for status in ("free", "subscriber", "unknown")
+        )
         logger.info(
-            "newsbite summary (%s): %d articles written %s, "
+            "newsbite summary (%s): %d articles written %s [access: %s], "
             "%d dropped, %d bot walls, %d skipped, %d failed requests, %d cassette misses",
             reason,
             stats.get("item_scraped_count", 0),
             news,
+            access,
             dropped,
             stats.get("newsbite/botwall", 0),
             skipped,
