@@ -164,8 +164,9 @@ class RenderAddon:
             launch.setdefault("executable_path", browser)
             launch.setdefault("headless", True)
             launch.setdefault("args", list(CHROMIUM_ARGS))
-            prio = max(settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0,
-                       SETTINGS_PRIORITIES["addon"])
+            prio = max(
+                settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS") or 0, SETTINGS_PRIORITIES["addon"]
+            )
             settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, prio)
         logger.info("rendering: %s (Chromium %s, started only if a page needs it)", mode, browser)
 
@@ -234,9 +235,7 @@ def detect_shell(sel: Selector) -> str | None:
     )
     if visible > MAX_SHELL_TEXT:
         return None
-    scripts = sel.xpath(
-        "//script[not(@type) or @type='module' or contains(@type, 'javascript')]"
-    )
+    scripts = sel.xpath("//script[not(@type) or @type='module' or contains(@type, 'javascript')]")
     if not scripts:
         return None
     for root in sel.css(APP_ROOTS):

@@ -24,9 +24,15 @@ STORY_ID = "4df04eb09060ea88508cbb81762e88cf"
 
 def article(body: list[str] | None = None, **kw) -> Article:
     return Article(
-        url=SEED_URL, site="theaustralian", id=STORY_ID, headline="Jihadists irate",
-        standfirst="The leader ran.", body=body or ["One.", "Two."],
-        modified="2019-03-03T10:00:00+11:00", scraped_at="2026-01-01T00:00:00+00:00", **kw,
+        url=SEED_URL,
+        site="theaustralian",
+        id=STORY_ID,
+        headline="Jihadists irate",
+        standfirst="The leader ran.",
+        body=body or ["One.", "Two."],
+        modified="2019-03-03T10:00:00+11:00",
+        scraped_at="2026-01-01T00:00:00+00:00",
+        **kw,
     )
 
 
@@ -130,8 +136,11 @@ def test_listing_with_an_unchanged_modified_date_skips_the_download(tmp_path):
     unknown = listed(story_id="f" * 32)
     no_date = listed(modified=None)
     plain = Request("https://www.theaustralian.com.au/topics/isis")
-    out = list(mw.process_spider_output(None, [same_time_other_zone, later, unknown, no_date,
-                                              plain, {"an": "item"}]))
+    out = list(
+        mw.process_spider_output(
+            None, [same_time_other_zone, later, unknown, no_date, plain, {"an": "item"}]
+        )
+    )
     assert out == [later, unknown, no_date, plain, {"an": "item"}]
     assert stats(spider)["newsbite/unchanged/before_download"] == 1
 
@@ -148,6 +157,29 @@ def test_listing_with_an_unchanged_modified_date_skips_the_download(tmp_path):
     assert list(full_mw.process_spider_output(None, [listed()])) != []
 
 
+def test_a_story_on_several_listings_is_skipped_each_time_and_counted_once(tmp_path):
+    _, pipeline = run(tmp_path)
+    written(pipeline, article())
+    spider, pipeline = run(tmp_path)
+    mw = SkipUnchangedMiddleware.from_crawler(spider.crawler)
+    assert list(mw.process_spider_output(None, [listed(), listed()])) == []
+    # ...and reached again where its related topics are followed: fetched, still counted once
+    with pytest.raises(DropItem):
+        pipeline.process_item(article())
+    assert stats(spider)["newsbite/unchanged"] == 1
+    assert stats(spider)["newsbite/unchanged/before_download"] == 1
+    assert "newsbite/unchanged/after_download" not in stats(spider)
+
+
+def test_stories_whose_related_topics_are_followed_are_always_fetched():
+    spider = make_spider({"NEWSBITE_TOPIC_DEPTH": 1})
+    modified = "2019-03-03T10:00:00+11:00"
+    at_start = spider.story_request(SEED_URL, depth=0, modified=modified)
+    at_last_hop = spider.story_request(SEED_URL, depth=1, modified=modified)
+    assert at_start.meta["newsbite_story"] == {"id": STORY_ID, "modified": None}
+    assert at_last_hop.meta["newsbite_story"] == {"id": STORY_ID, "modified": modified}
+
+
 # -- JOBDIR --------------------------------------------------------------------------------------
 
 
@@ -158,8 +190,9 @@ def test_requests_survive_jobdir_serialisation():
     requests = list(spider.parse_listing(html_response(url, topic), topic="isis", depth=0, page=1))
     assert requests
     for request in requests:
-        restored = request_from_dict(pickle.loads(pickle.dumps(request.to_dict(spider=spider))),
-                                     spider=spider)
+        restored = request_from_dict(
+            pickle.loads(pickle.dumps(request.to_dict(spider=spider))), spider=spider
+        )
         assert restored.callback == request.callback and restored.errback == request.errback
         assert restored.cb_kwargs == request.cb_kwargs and restored.meta == request.meta
     story = next(r for r in requests if "/news-story/" in r.url)

@@ -105,6 +105,18 @@ def test_listing_links_and_next_page():
     assert listing["next_page"] == "https://www.theaustralian.com.au/topics/isis?page=2"
 
 
+def test_listing_cards_give_their_modified_dates():
+    html = """<article class="storyblock"><h4 class="storyblock_title">
+    <a href="/a/news-story/0123456789abcdef0123456789abcdef">A</a></h4>
+    <time class="storyblock_timestamp" datetime="2019-03-04T06:12:00+11:00">4 March</time></article>
+    <article class="storyblock"><h4 class="storyblock_title">
+    <a href="/b/news-story/abcdef0123456789abcdef0123456789">B, undated</a></h4></article>"""
+    listing = parse_listing("https://www.theaustralian.com.au/topics/isis", Selector(text=html))
+    dated = "https://www.theaustralian.com.au/a/news-story/0123456789abcdef0123456789abcdef"
+    assert listing["modified"] == {dated: "2019-03-04T06:12:00+11:00"}
+    assert len(listing["stories"]) == 2
+
+
 def test_ids_and_sections():
     assert story_id(SEED_URL) == "4df04eb09060ea88508cbb81762e88cf"
     assert len(story_id("https://example.com/a")) == 32

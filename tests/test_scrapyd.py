@@ -14,6 +14,7 @@ from scrapyd_support import REPLAY, ROOT, deployed_scrapyd, valid_lines  # noqa:
 
 SPIDER = "theaustralian"
 CHANGED_PAGE = ("topic-isis", "story-mosul-library.html")
+UPDATED_AT = "2019-07-09T10:00:00+10:00"
 
 
 # -- packaging (fast) ----------------------------------------------------------------------------
@@ -24,9 +25,9 @@ def package_folders() -> set[str]:
     return {
         ".".join(p.relative_to(ROOT).parts)
         for p in [pkg, *pkg.rglob("*")]
-        if p.is_dir() and p.name != "__pycache__" and any(
-            f.is_file() and f.suffix in {".py", ".json"} for f in p.iterdir()
-        )
+        if p.is_dir()
+        and p.name != "__pycache__"
+        and any(f.is_file() and f.suffix in {".py", ".json"} for f in p.iterdir())
     }
 
 
@@ -61,13 +62,19 @@ def change_one_story(project: Path) -> str:
     html = page.read_text("utf-8")
     marker = '<div id="story-primary" class="story-primary">'
     assert marker in html
-    page.write_text(
-        html.replace(marker, marker + "\n<p>Update: the library now opens on Fridays.</p>", 1),
-        "utf-8",
-    )
-    build_synthetic_cassette(fixture)
+    html = html.replace(marker, marker + "\n<p>Update: the library now opens on Fridays.</p>", 1)
+    # An updated story carries a new modified date, on its page and on the cards listing it.
+    old_date = re.search(r'"dateModified": "([^"]+)"', html).group(1)
+    page.write_text(html.replace(old_date, UPDATED_AT), "utf-8")
     entries = json.loads((fixture / "pages" / "pages.json").read_text("utf-8"))
     url = next(e["url"] for e in entries if e.get("file") == CHANGED_PAGE[1])
+    card_date = re.compile(
+        "(" + re.escape(f'href="{url}">') + r'[^<]*</a></h4>\s*<time[^>]*datetime=")[^"]+'
+    )
+    for listing in (fixture / "pages").glob("topic-*.html"):
+        text = listing.read_text("utf-8")
+        listing.write_text(card_date.sub(lambda m: m.group(1) + UPDATED_AT, text), "utf-8")
+    build_synthetic_cassette(fixture)
     return re.search(r"/news-story/([0-9a-f]{32})", url).group(1)
 
 
@@ -96,7 +103,11 @@ def test_scheduled_runs_write_only_new_or_changed_stories(deployed_scrapyd):  # 
 
     log2, run2 = run(server, state, version="1")
     assert run2 == []
-    assert f"{len(ids)} unchanged" in log2
+    assert f"{len(ids)} unchanged (" in log2
+    # Stories on dated cards at the last topic hop are not even downloaded; the others are
+    # (their related topics are still followed) and found unchanged after parsing.
+    early = int(re.search(r"unchanged \((\d+) not downloaded\)", log2).group(1))
+    assert 0 < early < len(ids)
 
     changed_id = change_one_story(deployed_scrapyd.project)
     assert changed_id in ids
@@ -109,7 +120,7 @@ def test_scheduled_runs_write_only_new_or_changed_stories(deployed_scrapyd):  # 
     assert story["first_seen"] == first["first_seen"]
     assert story["last_seen"] >= first["last_seen"]
     assert "Update: the library now opens on Fridays." in story["body"]
-    assert f"{len(ids) - 1} unchanged" in log3
+    assert f"{len(ids) - 1} unchanged ({early} not downloaded)" in log3
 
     # -a full=true ignores the state: every story again, versions as recorded.
     _, full = run(server, state, version="2", args={"full": "true"})

@@ -34,7 +34,9 @@ class CrawlSummary:
         if incremental:
             new = stats.get("newsbite/incremental/new", 0)
             changed = stats.get("newsbite/incremental/changed", 0)
-            news = f"({new} new, {changed} changed), {stats.get('newsbite/unchanged', 0)} unchanged"
+            unchanged = stats.get("newsbite/unchanged", 0)
+            early = stats.get("newsbite/unchanged/before_download", 0)
+            news = f"({new} new, {changed} changed), {unchanged} unchanged ({early} not downloaded)"
         access = ", ".join(
             f"{stats.get(f'newsbite/paywall/{status}', 0)} {status}"
             for status in ("free", "subscriber", "unknown")

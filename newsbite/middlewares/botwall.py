@@ -124,8 +124,12 @@ class BotWallMiddleware:
             attempt = int(retry.meta.get("retry_times", 1))
             delay = self.delay_for(attempt)
             logger.info(
-                "bot wall (%s) on %s: retry %d/%d in %.1fs", signal, request.url, attempt,
-                self.retries, delay,
+                "bot wall (%s) on %s: retry %d/%d in %.1fs",
+                signal,
+                request.url,
+                attempt,
+                self.retries,
+                delay,
             )
             if delay > 0:
                 await wait(delay)
@@ -154,7 +158,10 @@ class BotWallMiddleware:
             "stopping the crawl: %d of %d answers (%.0f%%) were bot walls, more than "
             "NEWSBITE_BOTWALL_MAX_RATIO=%.2f; the site is refusing this crawler, so newsbite "
             "stops rather than keep asking. Try again later or at a slower rate.",
-            self.walls, self.answers, ratio * 100, self.max_ratio,
+            self.walls,
+            self.answers,
+            ratio * 100,
+            self.max_ratio,
         )
         engine = self.crawler.engine
         if engine is not None and engine.spider is not None:

@@ -39,17 +39,17 @@ class SkipUnchangedMiddleware:
         known = self.state.store.get(self.state.site, str(listed["id"]))
         if known is None or not not_modified_since(listed.get("modified"), known.modified):
             return False
-        self.state.store.touch(self.state.site, [known.id], self.state.run_at)
-        self.stats.inc_value("newsbite/unchanged")
-        self.stats.inc_value("newsbite/unchanged/before_download")
+        # Several listings may show one story: it is touched and counted the first time only.
+        if self.state.first_unchanged((self.state.site, known.id)):
+            self.state.store.touch(self.state.site, [known.id], self.state.run_at)
+            self.stats.inc_value("newsbite/unchanged")
+            self.stats.inc_value("newsbite/unchanged/before_download")
         return True
 
     def keep(self, obj: Any) -> bool:
         return not (isinstance(obj, Request) and self.unchanged(obj))
 
-    def process_spider_output(
-        self, response: Response, result: Iterable[Any]
-    ) -> Iterator[Any]:
+    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         for obj in result:
             if self.keep(obj):
                 yield obj

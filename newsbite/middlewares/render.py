@@ -126,7 +126,10 @@ class RenderMiddleware:
         self.stats.inc_value("newsbite/render/not_rendered")
         logger.warning(
             "script-built page (%s) not rendered (NEWSBITE_RENDER=%s%s): %s",
-            signal, self.mode, ", no browser" if self.mode == "auto" else "", request.url,
+            signal,
+            self.mode,
+            ", no browser" if self.mode == "auto" else "",
+            request.url,
         )
         response.flags.append(f"shell:{signal}")
         return response

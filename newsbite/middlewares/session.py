@@ -61,10 +61,22 @@ def make_cookie(domain: str, name: str, value: str, *, path: str = "/") -> Cooki
     domain = domain.strip().lower().lstrip(".")
     host_only = _is_ip(domain) or "." not in domain
     return Cookie(
-        version=0, name=name, value=value, port=None, port_specified=False,
-        domain=domain if host_only else "." + domain, domain_specified=not host_only,
-        domain_initial_dot=not host_only, path=path, path_specified=True, secure=False,
-        expires=None, discard=True, comment=None, comment_url=None, rest={},
+        version=0,
+        name=name,
+        value=value,
+        port=None,
+        port_specified=False,
+        domain=domain if host_only else "." + domain,
+        domain_specified=not host_only,
+        domain_initial_dot=not host_only,
+        path=path,
+        path_specified=True,
+        secure=False,
+        expires=None,
+        discard=True,
+        comment=None,
+        comment_url=None,
+        rest={},
     )
 
 
@@ -173,7 +185,8 @@ def session_from_settings(settings: Any, environ: dict[str, str] | None = None) 
 
 def _split_header(header: str) -> list[tuple[str, str]]:
     return [
-        (n.strip(), v) for n, _, v in (p.strip().partition("=") for p in header.split(";"))
+        (n.strip(), v)
+        for n, _, v in (p.strip().partition("=") for p in header.split(";"))
         if n.strip()
     ]
 
@@ -183,9 +196,7 @@ class SessionCookiesMiddleware:
         self.stats = crawler.stats
         self.jar = jar
         # request -> the Cookie header it had before ours was merged in (None: no header)
-        self._before: weakref.WeakKeyDictionary[Request, bytes | None] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._before: weakref.WeakKeyDictionary[Request, bytes | None] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SessionCookiesMiddleware:
@@ -193,9 +204,7 @@ class SessionCookiesMiddleware:
         if not len(jar):
             raise NotConfigured("no subscriber session given")
         crawler.stats.set_value(STAT_COOKIES, len(jar))
-        logger.info(
-            "subscriber session: %d cookie(s) for %s", len(jar), ", ".join(jar.domains())
-        )
+        logger.info("subscriber session: %d cookie(s) for %s", len(jar), ", ".join(jar.domains()))
         return cls(crawler, jar)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
@@ -208,7 +217,8 @@ class SessionCookiesMiddleware:
         self._before[request] = existing
         ours = dict(_split_header(header))
         theirs = [
-            (n, v) for n, v in _split_header(existing.decode("latin-1") if existing else "")
+            (n, v)
+            for n, v in _split_header(existing.decode("latin-1") if existing else "")
             if n not in ours
         ]
         merged = "; ".join(f"{n}={v}" for n, v in [*theirs, *ours.items()])

@@ -51,8 +51,8 @@ class IncrementalPipeline:
         seen_at = self.state.run_at
 
         if self.state.this_run.get(key) == digest:
-            # The same story reached twice in one run (two URLs, a listing repeat).
-            self.stats.inc_value("newsbite/unchanged")
+            # The same story reached twice in one run (two URLs, a listing repeat): already
+            # written or counted unchanged the first time.
             self.stats.inc_value("newsbite/unchanged/same_run")
             raise Unchanged(f"unchanged: {story_id} already handled in this run")
 
@@ -60,8 +60,9 @@ class IncrementalPipeline:
         if known is not None and known.content_hash == digest and not self.state.full:
             self.state.store.touch(site, [story_id], seen_at)
             self.state.this_run[key] = digest
-            self.stats.inc_value("newsbite/unchanged")
-            self.stats.inc_value("newsbite/unchanged/after_download")
+            if self.state.first_unchanged(key):
+                self.stats.inc_value("newsbite/unchanged")
+                self.stats.inc_value("newsbite/unchanged/after_download")
             raise Unchanged(
                 f"unchanged: {story_id} v{known.version} (same content as last seen "
                 f"{known.last_seen}): {adapter.get('url')}"

@@ -83,6 +83,10 @@ class NewsSpider(scrapy.Spider):
         story_id = self.profile.story_id(url)
         if story_id:
             # What the listing knows; SkipUnchangedMiddleware skips a story it shows unchanged.
+            # A story whose related topics the crawl still follows is fetched all the same:
+            # skipping it would hide the topic pages only its page links to.
+            if self.follows_topics_of(depth):
+                modified = None
             meta["newsbite_story"] = {"id": story_id, "modified": modified}
         return scrapy.Request(
             url,
@@ -140,9 +144,13 @@ class NewsSpider(scrapy.Spider):
         yield item
         yield from self.related_topics(item, depth)
 
+    def follows_topics_of(self, depth: int | None) -> bool:
+        """Whether the related topics of a story found at this depth are crawled."""
+        return depth is not None and depth < self.settings.getint("NEWSBITE_TOPIC_DEPTH", 1)
+
     def related_topics(self, item: Article, depth: int | None) -> Iterator[scrapy.Request]:
         """Topic pages a story links to, one hop further, while the depth bound allows."""
-        if depth is None or depth >= self.settings.getint("NEWSBITE_TOPIC_DEPTH", 1):
+        if not self.follows_topics_of(depth):
             return
         for topic in item.topics:
             url = topic.get("url")

@@ -61,6 +61,16 @@ class CrawlState:
     pending: dict[tuple[str, str], StoryState] = field(default_factory=dict)
     # (site, id) -> content hash written (or found unchanged) earlier in this run
     this_run: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (site, id) found unchanged this run, before or after download: each is counted once
+    unchanged: set[tuple[str, str]] = field(default_factory=set)
+
+    def first_unchanged(self, key: tuple[str, str]) -> bool:
+        """True the first time a story is found unchanged in this run, so it is counted once
+        however many listings show it."""
+        if key in self.unchanged:
+            return False
+        self.unchanged.add(key)
+        return True
 
     @classmethod
     def of(cls, crawler: Crawler) -> CrawlState:
