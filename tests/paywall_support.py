@@ -29,7 +29,21 @@ from newsbite.spiders.base import NewsSpider
 
 TESTS_DIR = Path(__file__).resolve().parent
 ROOT = TESTS_DIR.parent
-DATA = TESTS_DIR / "data" / "paywall"
+FIXTURES = ROOT / "fixtures" / "theaustralian"
+PAYWALL_PAGES = FIXTURES / "paywall-statuses" / "pages"
+# Pages by the name tests use: the paywall-statuses fixture's own pages, the bundled bot wall,
+# and one challenge page that no fixture needs.
+PAGES = {
+    **{p.name: p for p in PAYWALL_PAGES.glob("*.html")},
+    "js-built.html": PAYWALL_PAGES / "js-built-shell.html",
+    "botwall-no-cookies.html": FIXTURES / "no-cookies-botwall" / "pages" / "story.html",
+    "botwall-challenge.html": TESTS_DIR / "data" / "botwall-challenge.html",
+}
+
+
+def page(name: str) -> Path:
+    return PAGES[name]
+
 
 # Test-only settings: fast, quiet, no output/ folder, stats to a file.
 TEST_SETTINGS: dict[str, Any] = {
@@ -50,7 +64,7 @@ def story_path(n: int, slug: str = "story") -> str:
 
 
 def story_html(name: str) -> bytes:
-    return (DATA / name).read_bytes()
+    return page(name).read_bytes()
 
 
 # --- server -------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from paywall_support import DATA, html, run_crawl, serve, story_html, story_path
+from paywall_support import html, page, run_crawl, serve, story_html, story_path
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
@@ -52,10 +52,11 @@ def test_story_passes_wall_is_retried_then_blocked(caplog):
 def test_challenge_page_and_robots_txt():
     mw, _ = middleware(NEWSBITE_BOTWALL_RETRIES=0)
     with pytest.raises(BotWallBlocked) as blocked:
-        answer(mw, Request(URL), (DATA / "botwall-challenge.html").read_bytes())
+        answer(mw, Request(URL), page("botwall-challenge.html").read_bytes())
     assert blocked.value.signal == "cloudflare-challenge"
-    robots = Request("https://www.theaustralian.com.au/robots.txt",
-                     meta={"dont_obey_robotstxt": True})
+    robots = Request(
+        "https://www.theaustralian.com.au/robots.txt", meta={"dont_obey_robotstxt": True}
+    )
     assert answer(mw, robots, WALL).body == WALL
 
 
@@ -75,9 +76,16 @@ def test_crawl_retries_a_wall_then_gets_the_story_and_blocks_a_persistent_wall(t
     }
     with serve(routes) as srv:
         urls = [srv.url(p) for p in routes]
-        crawl = run_crawl(tmp_path, srv.port, urls, settings={
-            "NEWSBITE_RENDER": "never", "NEWSBITE_BOTWALL_RETRIES": 2,
-            "NEWSBITE_BOTWALL_BACKOFF": 0.2})
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            urls,
+            settings={
+                "NEWSBITE_RENDER": "never",
+                "NEWSBITE_BOTWALL_RETRIES": 2,
+                "NEWSBITE_BOTWALL_BACKOFF": 0.2,
+            },
+        )
         assert srv.count(flaky) == 3 and srv.count(wall) == 3
         wall_hits = [h for h in srv.hits if h[1] == wall]
         times = [t for p, t in srv.stamps if p == wall]
@@ -102,10 +110,19 @@ def test_crawl_retries_a_wall_then_gets_the_story_and_blocks_a_persistent_wall(t
 def test_crawl_of_mostly_walls_ends_early(tmp_path):
     walls = {story_path(n, "walled"): html(WALL) for n in range(1, 41)}
     with serve(walls) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(p) for p in walls], settings={
-            "NEWSBITE_RENDER": "never", "NEWSBITE_BOTWALL_RETRIES": 2,
-            "NEWSBITE_BOTWALL_MIN_RESPONSES": 6, "NEWSBITE_BOTWALL_MAX_RATIO": 0.5,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "CONCURRENT_REQUESTS": 2})
+        crawl = run_crawl(
+            tmp_path,
+            srv.port,
+            [srv.url(p) for p in walls],
+            settings={
+                "NEWSBITE_RENDER": "never",
+                "NEWSBITE_BOTWALL_RETRIES": 2,
+                "NEWSBITE_BOTWALL_MIN_RESPONSES": 6,
+                "NEWSBITE_BOTWALL_MAX_RATIO": 0.5,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+                "CONCURRENT_REQUESTS": 2,
+            },
+        )
         hits = len(srv.hits)
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     assert crawl.stats["finish_reason"] == "botwall_ratio"

@@ -7,7 +7,7 @@ import pytest
 from conftest import SEED_URL
 from helpers import html_response, make_spider, run_pipelines
 from parsel import Selector
-from paywall_support import DATA
+from paywall_support import page
 
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
@@ -20,7 +20,8 @@ STORY = (
 )
 FULL = [
     f"Paragraph {i} of a story that goes on for a good many words, as stories do, with quotes, "
-    "figures and the names of the people who said them." for i in range(8)
+    "figures and the names of the people who said them."
+    for i in range(8)
 ]
 CUT = FULL[:2]
 PROMPT = "Subscribe to continue reading. Already a subscriber? Log in"
@@ -28,9 +29,12 @@ PROMPT = "Subscribe to continue reading. Already a subscriber? Log in"
 
 def pipeline_item(name: str, url: str = STORY) -> dict | None:
     spider = make_spider()
-    html = (DATA / name).read_text("utf-8")
-    items = [i for i in spider.parse_article(html_response(url, html), depth=None)
-             if isinstance(i, Article)]
+    html = page(name).read_text("utf-8")
+    items = [
+        i
+        for i in spider.parse_article(html_response(url, html), depth=None)
+        if isinstance(i, Article)
+    ]
     assert len(items) == 1, name
     return run_pipelines(spider, items[0])
 
@@ -149,19 +153,26 @@ def test_mislabelled_subscriber_page_is_free():
 
 def test_seed_story_marked_not_free_but_whole_is_free(seed_html):
     spider = make_spider()
-    items = [i for i in spider.parse_article(html_response(SEED_URL, seed_html), depth=None)
-             if isinstance(i, Article)]
+    items = [
+        i
+        for i in spider.parse_article(html_response(SEED_URL, seed_html), depth=None)
+        if isinstance(i, Article)
+    ]
     item = run_pipelines(spider, items[0])
     assert item["paywall"]["status"] == "free"
     assert item["paywall"]["evidence"][:2] == [
-        "jsonld:isAccessibleForFree=false", "jsonld:hasPart:.story-paywall"]
+        "jsonld:isAccessibleForFree=false",
+        "jsonld:hasPart:.story-paywall",
+    ]
     assert "contradiction:declared-not-free-but-full-body" in item["paywall"]["evidence"]
 
 
-@pytest.mark.parametrize("name, signal", [("botwall-no-cookies.html", "no-cookies"),
-                                          ("botwall-challenge.html", "cloudflare-challenge")])
+@pytest.mark.parametrize(
+    "name, signal",
+    [("botwall-no-cookies.html", "no-cookies"), ("botwall-challenge.html", "cloudflare-challenge")],
+)
 def test_bot_wall_pages_are_recognised(name, signal):
-    sel = Selector(text=(DATA / name).read_text("utf-8"))
+    sel = Selector(text=page(name).read_text("utf-8"))
     assert detect_botwall(sel) == signal
 
 
@@ -172,9 +183,17 @@ def test_js_built_page_has_no_static_body_and_is_dropped():
 def test_pipeline_keeps_the_session_flag_and_counts():
     spider = make_spider()
     pipeline = PaywallPipeline.from_crawler(spider.crawler)
-    item = Article(url=STORY, site="x", id="0" * 32, body=list(FULL),
-                   paywall={"status": "unknown", "evidence": ["jsonld:isAccessibleForFree=false"],
-                            "session": True})
+    item = Article(
+        url=STORY,
+        site="x",
+        id="0" * 32,
+        body=list(FULL),
+        paywall={
+            "status": "unknown",
+            "evidence": ["jsonld:isAccessibleForFree=false"],
+            "session": True,
+        },
+    )
     pipeline.process_item(item)
     assert item.paywall["status"] == "subscriber"
     assert item.paywall["session"] is True

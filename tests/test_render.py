@@ -11,9 +11,9 @@ import pytest
 import scrapy
 from parsel import Selector
 from paywall_support import (
-    DATA,
     ProcessWatcher,
     html,
+    page,
     require_browser,
     run_crawl,
     serve,
@@ -58,7 +58,7 @@ class Spider(scrapy.Spider):
     ],
 )
 def test_shell_detection(name, shell):
-    assert detect_shell(Selector(text=(DATA / name).read_text("utf-8"))) == shell
+    assert detect_shell(Selector(text=page(name).read_text("utf-8"))) == shell
 
 
 def test_script_only_page_without_app_root_is_a_shell():
