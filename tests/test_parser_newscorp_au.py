@@ -121,3 +121,13 @@ def test_ids_and_sections():
     assert story_id(SEED_URL) == "4df04eb09060ea88508cbb81762e88cf"
     assert len(story_id("https://example.com/a")) == 32
     assert section_of("https://www.theaustralian.com.au/World/x") == "world"
+
+
+def test_standfirst_is_never_repeated_in_the_body():
+    html = """<article id="story"><h1 id="story-headline">H</h1>
+    <p id="story-intro">The intro, as printed under the headline.</p>
+    <div id="story-primary"><p>The intro, as printed under the headline.</p><p>First fact.</p>
+    </div></article>"""
+    fields = parse(html)
+    assert fields["standfirst"] == "The intro, as printed under the headline."
+    assert fields["body"] == ["First fact."]
