@@ -90,6 +90,7 @@ def test_images_merged_by_url_caption_once():
         [
             {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
             {"url": "u1", "caption": "A. Picture: AFP", "credit": None},
+            {"url": "u1", "caption": None, "credit": None},  # a lightbox copy, no caption
             {"url": "u2", "caption": None, "credit": None},
         ]
     )
