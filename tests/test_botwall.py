@@ -130,3 +130,20 @@ def test_crawl_of_mostly_walls_ends_early(tmp_path):
     # 40 URLs x 3 asks would be 120 requests; the crawl stopped long before.
     assert hits < 20, hits
     assert "stopping the crawl" in crawl.log and "NEWSBITE_BOTWALL_MAX_RATIO" in crawl.log
+
+
+def test_skip_meta_lets_a_wall_through_and_blocked_urls_are_capped():
+    mw, crawler = middleware(NEWSBITE_BOTWALL_RETRIES=0)
+    skipped = Request(URL, meta={"newsbite_botwall_skip": True})
+    assert answer(mw, skipped, WALL).body == WALL
+    for n in range(105):
+        mw.block(f"{URL}?n={n}", "no-cookies")
+    assert len(crawler.stats.get_value("newsbite/botwall/blocked_urls")) == 100
+
+
+def test_ratio_exactly_at_the_limit_keeps_crawling():
+    mw, crawler = middleware(NEWSBITE_BOTWALL_MAX_RATIO=0.5, NEWSBITE_BOTWALL_MIN_RESPONSES=2)
+    mw.answers, mw.walls = 4, 2
+    mw.check_ratio()
+    assert mw.closing is False
+    assert crawler.stats.get_value("newsbite/botwall/ratio") is None

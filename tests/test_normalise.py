@@ -175,3 +175,12 @@ def test_sign_off_at_end_of_paragraph():
         == "Police said the area was safe"
     )
     assert registry.sign_off("The score was 3 - 2") is None
+
+
+def test_sign_off_names_a_long_masthead_and_kind_defaults_to_masthead():
+    registry = CreditRegistry.default()
+    assert registry.sign_off("The talks ended. \u2014 The Sunday Times")[2].source == (
+        "The Sunday Times"
+    )
+    custom = CreditRegistry({"sources": [{"source": "Local Wire"}]})
+    assert custom.lookup("LOCAL WIRE").kind == "masthead"

@@ -131,3 +131,20 @@ def test_standfirst_is_never_repeated_in_the_body():
     fields = parse(html)
     assert fields["standfirst"] == "The intro, as printed under the headline."
     assert fields["body"] == ["First fact."]
+
+
+def test_jsonld_reading_prefers_articles_orders_crumbs_and_drops_url_authors():
+    from newsbite.extract.jsonld import find_article, find_breadcrumbs, person_names, text_of
+
+    sel = Selector(
+        text="""<html><head>
+        <script type="application/ld+json">{"@type": "WebPage", "name": "page"}</script>
+        <script type="application/ld+json">{"@type": "BlogPosting", "headline": "post"}</script>
+        <script type="application/ld+json">{"@type": "BreadcrumbList", "itemListElement": [
+          {"position": 2, "name": "Politics"}, {"position": 1, "name": "Nation"}]}</script>
+        </head><body></body></html>"""
+    )
+    assert find_article(sel)["headline"] == "post"
+    assert find_breadcrumbs(sel) == ["Nation", "Politics"]
+    assert person_names(["https://x.com/jane", {"name": "Tom Roe"}]) == [("Tom Roe", "Person")]
+    assert text_of(True) is None

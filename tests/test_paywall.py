@@ -198,3 +198,92 @@ def test_pipeline_keeps_the_session_flag_and_counts():
     assert item.paywall["status"] == "subscriber"
     assert item.paywall["session"] is True
     assert spider.crawler.stats.get_value("newsbite/paywall/subscriber") == 1
+
+
+# --- mutation sweep: rules the pages above do not reach ------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["Subscribers only", "Exclusive subscriber content"])
+def test_subscriber_only_labels_are_prompts(text):
+    assert is_subscribe_prompt(text) is True
+
+
+def test_a_long_paragraph_mentioning_a_prompt_is_story_text():
+    long = "Readers wrote in. " * 20 + "Already a subscriber? " + "The letters went on. " * 5
+    assert len(long) >= 300
+    assert is_subscribe_prompt(long) is False
+
+
+def test_few_long_paragraphs_are_a_short_body_in_the_evidence():
+    three_long = [" ".join(["word"] * 40)] * 3  # 3 paragraphs but 120 words: short by paragraphs
+    result = classify(three_long, [])
+    assert "body:short(3p,120w)" in result["evidence"]
+
+
+def test_declared_free_cut_body_without_prompt_is_free_on_the_declaration():
+    result = classify(CUT, ["jsonld:isAccessibleForFree=true"])
+    assert result["status"] == "free"
+    assert "no-paywall-signal" not in result["evidence"]
+
+
+def test_nothing_but_a_prompt_and_no_declaration_is_subscriber():
+    result = classify([PROMPT], [])
+    assert result["status"] == "subscriber"
+    assert "body:subscribe-prompt" in result["evidence"] and "body:empty" in result["evidence"]
+
+
+def test_pipeline_counts_prompts_removed_as_chrome_and_contradictions():
+    spider = make_spider()
+    pipeline = PaywallPipeline.from_crawler(spider.crawler)
+    cut = Article(
+        url=STORY,
+        site="x",
+        id="0" * 32,
+        body=list(CUT),
+        chrome_removed=["Subscribe to continue reading"],
+        paywall={"status": "unknown", "evidence": []},
+    )
+    pipeline.process_item(cut)
+    assert cut.paywall["status"] == "subscriber"
+    whole = Article(
+        url=STORY,
+        site="x",
+        id="1" * 32,
+        body=list(FULL),
+        paywall={"status": "unknown", "evidence": ["jsonld:isAccessibleForFree=false"]},
+    )
+    pipeline.process_item(whole)
+    assert whole.paywall["status"] == "free"
+    assert spider.crawler.stats.get_value("newsbite/paywall/contradiction") == 1
+
+
+def test_pipeline_thresholds_come_from_settings():
+    spider = make_spider({"NEWSBITE_PAYWALL_FULL_WORDS": 10_000})
+    pipeline = PaywallPipeline.from_crawler(spider.crawler)
+    item = Article(
+        url=STORY,
+        site="x",
+        id="0" * 32,
+        body=list(FULL),
+        paywall={"status": "unknown", "evidence": ["jsonld:isAccessibleForFree=false"]},
+    )
+    pipeline.process_item(item)
+    assert item.paywall["status"] == "subscriber"
+    assert not any(e.startswith("body:full(") for e in item.paywall["evidence"])
+
+
+@pytest.mark.parametrize(
+    "markup, signal",
+    [
+        ("<title>Access Denied</title><body><p>Reference #18</p></body>", "access-denied"),
+        ('<body><div id="px-captcha"></div><p>Press and hold.</p></body>', "perimeterx"),
+    ],
+)
+def test_other_bot_walls_are_recognised(markup, signal):
+    assert detect_botwall(Selector(text=f"<html>{markup}</html>")) == signal
+
+
+def test_wall_text_length_ignores_scripts():
+    script = "<script>var x = '" + "a" * 3000 + "';</script>"
+    sel = Selector(text=f"<html><title>No cookies</title><body>{script}<p>Hi</p></body></html>")
+    assert detect_botwall(sel) == "no-cookies"

@@ -170,3 +170,18 @@ def test_seed_story_end_to_end_matches_the_seed(spider, seed_html):
         assert line not in text
     assert not re.search(r"Read related topics|Original URL", text)
     assert ItemAdapter(item).get("word_count") > 300
+
+
+def test_byline_credit_never_overrides_a_known_source_and_raw_is_read_first(spider):
+    pipeline = BylinesPipeline.from_crawler(spider.crawler)
+    known = article(byline_raw="AFP", syndication={"source": "The Times", "raw": "The Times"})
+    assert pipeline.process_item(known).syndication == {"source": "The Times", "raw": "The Times"}
+    item = article(
+        authors=[
+            {"name": "Jane Doe", "raw": "JANE DOE, AFP"},
+            {"name": "Tom Roe", "raw": "Tom Roe, Reuters"},
+        ]
+    )
+    pipeline.process_item(item)
+    assert [a["name"] for a in item.authors] == ["Jane Doe", "Tom Roe"]
+    assert item.syndication == {"source": "AFP", "raw": "AFP"}

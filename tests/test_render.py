@@ -322,3 +322,19 @@ def test_crawl_of_every_bundled_fixture_starts_no_browser(tmp_path):
     assert any(item["rendered"] for item in items), "the script-built story came rendered"
     assert "rendering: auto (Chromium" in log  # a browser was there to be started
     assert watcher.samples > 5 and watcher.seen == {}
+
+
+def test_shell_text_limit_and_which_requests_are_pages():
+    from parsel import Selector
+    from scrapy import Request
+
+    from newsbite.middlewares.render import is_page_request
+    from newsbite.render import detect_shell
+
+    menu = "<nav>" + "<a>Section</a>" * 30 + "</nav>"  # 210 characters of chrome, no story
+    page = f"<html><body>{menu}<div id='root'></div><script src='a.js'></script></body></html>"
+    assert detect_shell(Selector(text=page)) == "empty-app-root:root"
+    url = "https://www.theaustralian.com.au/nation"
+    assert is_page_request(Request(url, meta={"newsbite_kind": "listing"}))
+    assert is_page_request(Request(url))
+    assert not is_page_request(Request(url, meta={"newsbite_kind": "sitemap"}))

@@ -159,3 +159,17 @@ def test_crawl_sends_cookies_only_home_and_writes_them_nowhere(tmp_path):
             assert secret.encode() not in data, f"{secret} leaked into {path}"
     for secret in (FILE_SECRET, ENV_SECRET):
         assert secret not in crawl.stderr and secret not in str(crawl.stats)
+
+
+def test_our_cookie_replaces_a_same_named_one_and_no_header_is_left_behind():
+    crawler = get_crawler(
+        settings_dict={"NEWSBITE_SESSION_COOKIES": f"127.0.0.1: sid={ENV_SECRET}"}
+    )
+    mw = SessionCookiesMiddleware.from_crawler(crawler)
+    clash = Request("http://127.0.0.1/story", headers={"Cookie": "sid=stale; site=1"})
+    mw.process_request(clash)
+    assert clash.headers[b"Cookie"] == f"site=1; sid={ENV_SECRET}".encode()
+    bare = Request("http://127.0.0.1/story")
+    mw.process_request(bare)
+    mw.process_exception(bare, ValueError())
+    assert b"Cookie" not in bare.headers

@@ -139,3 +139,26 @@ def test_default_uri_without_scrapy_cfg_as_under_scrapyd(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "newsbite.settings")
     assert default_state_uri() == str(tmp_path / ".scrapy" / "newsbite" / "state.sqlite")
+
+
+def test_sqlite_same_version_updates_last_seen_only_forward_and_touch_is_strict(tmp_path):
+    store = SQLiteStateStore(str(tmp_path / "s.sqlite"))
+    store.put(state(1, "h1", "2026-01-03T00:00:00+00:00"))
+    same = store.put(state(1, "h1b", "2026-01-04T00:00:00+00:00"))
+    assert same.content_hash == "h1b"  # a re-put of the same version is stored
+    older = store.put(state(1, "h1b", "2026-01-02T00:00:00+00:00"))
+    assert older.last_seen == "2026-01-04T00:00:00+00:00"
+    assert store.touch("theaustralian", ["abc"], "2026-01-04T00:00:00+00:00") == 0
+    ids = [f"id{n}" for n in range(600)]
+    for n in (0, 599):
+        store.put(
+            StoryState(
+                site="theaustralian",
+                id=ids[n],
+                content_hash="h",
+                version=1,
+                first_seen="2026-01-01T00:00:00+00:00",
+                last_seen="2026-01-01T00:00:00+00:00",
+            )
+        )
+    assert set(store.get_many("theaustralian", ids)) == {"id0", "id599"}
