@@ -159,3 +159,12 @@ def test_feed_storage_only_cuts_json_lines_and_honours_overwrite(tmp_path):
     f.write(b'{"d": 4}\n')
     storage.store(f)
     assert path.read_bytes() == b'{"d": 4}\n'
+
+
+def test_line_atomic_file_keeps_a_closing_fragment_of_other_formats(tmp_path):
+    # A JSON array feed ends with "]" and no newline: closing must write it, not drop it.
+    path = tmp_path / "f.json"
+    with LineAtomicFile(path) as f:
+        f.write(b'[\n{"a": 1}\n')
+        f.write(b"]")
+    assert path.read_bytes() == b'[\n{"a": 1}\n]'

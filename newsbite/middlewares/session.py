@@ -60,6 +60,9 @@ def _is_ip(host: str) -> bool:
 def make_cookie(domain: str, name: str, value: str, *, path: str = "/") -> Cookie:
     domain = domain.strip().lower().lstrip(".")
     host_only = _is_ip(domain) or "." not in domain
+    if "." not in domain and not _is_ip(domain):
+        # http.cookiejar matches a dotless host ("localhost") by its RFC 2965 effective name.
+        domain += ".local"
     return Cookie(
         version=0,
         name=name,
