@@ -176,7 +176,8 @@ def test_our_cookie_replaces_a_same_named_one_and_no_header_is_left_behind():
 
 
 def test_a_dotless_host_gets_its_cookie_and_no_other_host_does():
-    jar = session_from_settings(Settings({"NEWSBITE_SESSION_COOKIES": "localhost: lh=1"}), environ={})
+    settings = Settings({"NEWSBITE_SESSION_COOKIES": "localhost: lh=1"})
+    jar = session_from_settings(settings, environ={})
     assert jar.header_for("http://localhost:8080/story") == "lh=1"
     assert jar.header_for("http://www.localhost:8080/story") is None
     assert jar.header_for("http://127.0.0.1:8080/story") is None
