@@ -26,8 +26,19 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 # What a fresh clone has, less what builds and crawls leave behind.
 COPY_IGNORE = shutil.ignore_patterns(
-    ".git", "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", "*.egg-info", "build",
-    "dist", "output", ".scrapy", "setup.py", "tests", "benchmarks",
+    ".git",
+    "__pycache__",
+    "*.pyc",
+    ".pytest_cache",
+    ".ruff_cache",
+    "*.egg-info",
+    "build",
+    "dist",
+    "output",
+    ".scrapy",
+    "setup.py",
+    "tests",
+    "benchmarks",
 )
 
 

@@ -92,12 +92,17 @@ def test_killed_crawl_leaves_whole_lines_and_no_unwritten_state(tmp_path):
     every story the state knows must be in the output (committed only once written)."""
     out, db = tmp_path / "out.jsonl", tmp_path / "state.sqlite"
     cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER, "-o", str(out)]
-    for key, value in {**REPLAY, **SLOW, "NEWSBITE_INCREMENTAL": "true",
-                       "NEWSBITE_STATE_URI": str(db)}.items():
+    for key, value in {
+        **REPLAY,
+        **SLOW,
+        "NEWSBITE_INCREMENTAL": "true",
+        "NEWSBITE_STATE_URI": str(db),
+    }.items():
         cmd += ["-s", f"{key}={value}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for_lines(out, 2)
     finally:
@@ -117,7 +122,7 @@ def test_line_atomic_file_writes_whole_lines_only(tmp_path):
     f = LineAtomicFile(path)
     f.write(b'{"a": 1}\n{"b"')
     assert path.read_bytes() == b'{"a": 1}\n'  # on disk at once, the fragment held back
-    f.write(b': 2}\n')
+    f.write(b": 2}\n")
     assert path.read_bytes() == b'{"a": 1}\n{"b": 2}\n'
     f.close()
     with LineAtomicFile(path) as again:  # append mode

@@ -42,17 +42,26 @@ def test_cookies_file_is_read_with_mozilla_cookie_jar(tmp_path):
 def test_session_cookie_formats():
     as_json = parse_session_cookies('{"theaustralian.com.au": "a=1; b=2", "x.com": {"c": "3"}}')
     assert {(c.domain, c.name, c.value) for c in as_json} == {
-        (".theaustralian.com.au", "a", "1"), (".theaustralian.com.au", "b", "2"),
-        (".x.com", "c", "3")}
+        (".theaustralian.com.au", "a", "1"),
+        (".theaustralian.com.au", "b", "2"),
+        (".x.com", "c", "3"),
+    }
     lines = parse_session_cookies("theaustralian.com.au: a=1; b=2 | 127.0.0.1: sid=9")
     assert {(c.domain, c.name) for c in lines} == {
-        (".theaustralian.com.au", "a"), (".theaustralian.com.au", "b"), ("127.0.0.1", "sid")}
+        (".theaustralian.com.au", "a"),
+        (".theaustralian.com.au", "b"),
+        ("127.0.0.1", "sid"),
+    }
 
 
 def test_cookies_go_only_to_matching_domains_paths_and_schemes(tmp_path):
     jar = session_from_settings(
-        Settings({"NEWSBITE_COOKIES_FILE": str(cookies_txt(tmp_path / "c.txt")),
-                  "NEWSBITE_SESSION_COOKIES": "dailytelegraph.com.au: dt=1"}),
+        Settings(
+            {
+                "NEWSBITE_COOKIES_FILE": str(cookies_txt(tmp_path / "c.txt")),
+                "NEWSBITE_SESSION_COOKIES": "dailytelegraph.com.au: dt=1",
+            }
+        ),
         environ={},
     )
     story = "https://www.theaustralian.com.au/world/x"
@@ -113,16 +122,20 @@ def test_crawl_sends_cookies_only_home_and_writes_them_nowhere(tmp_path):
     free, wall = story_html("mislabelled-subscriber.html"), story_html("botwall-no-cookies.html")
     home, flaky, hop, away = story_path(1), story_path(2), story_path(3), story_path(4)
     with serve() as srv:
-        srv.routes.update({
-            home: html(free),
-            flaky: lambda n: html(wall if n == 1 else free),  # a retry copies the request
-            hop: (302, {"Location": srv.url(away, host="localhost")}, b""),
-            away: html(free),
-        })
+        srv.routes.update(
+            {
+                home: html(free),
+                flaky: lambda n: html(wall if n == 1 else free),  # a retry copies the request
+                hop: (302, {"Location": srv.url(away, host="localhost")}, b""),
+                away: html(free),
+            }
+        )
         cookie_file = cookies_txt(tmp_path / "cookies.txt")
         urls = [srv.url(home), srv.url(flaky), srv.url(hop), srv.url(away, host="localhost")]
         crawl = run_crawl(
-            tmp_path, srv.port, urls,
+            tmp_path,
+            srv.port,
+            urls,
             settings={
                 "NEWSBITE_RENDER": "never",
                 "NEWSBITE_COOKIES_FILE": str(cookie_file),

@@ -23,8 +23,13 @@ STORY = {
 
 def state(version: int = 1, digest: str = "h1", seen: str = "2026-01-01T00:00:00+00:00", **kw):
     return StoryState(
-        site="theaustralian", id="abc", content_hash=digest, version=version,
-        first_seen=kw.pop("first_seen", seen), last_seen=seen, **kw,
+        site="theaustralian",
+        id="abc",
+        content_hash=digest,
+        version=version,
+        first_seen=kw.pop("first_seen", seen),
+        last_seen=seen,
+        **kw,
     )
 
 
@@ -33,8 +38,15 @@ def state(version: int = 1, digest: str = "h1", seen: str = "2026-01-01T00:00:00
 
 def test_content_hash_covers_headline_standfirst_and_body_only():
     base = content_hash(STORY)
-    volatile = {**STORY, "scraped_at": "2030-01-01T00:00:00Z", "word_count": 99, "images": [1],
-                "paywall": {"status": "free"}, "version": 3, "last_seen": "x"}
+    volatile = {
+        **STORY,
+        "scraped_at": "2030-01-01T00:00:00Z",
+        "word_count": 99,
+        "images": [1],
+        "paywall": {"status": "free"},
+        "version": 3,
+        "last_seen": "x",
+    }
     assert content_hash(volatile) == base
     spaced = ["  First   paragraph. ", "Second paragraph.", ""]
     assert content_hash({**STORY, "body": spaced}) == base
@@ -88,8 +100,9 @@ def test_two_processes_write_one_store_at_once(tmp_path):
     )
     open_store(str(db)).close()  # schema first, as a crawl would
     procs = [
-        subprocess.Popen([sys.executable, "-c", writer, name], cwd=ROOT,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", writer, name], cwd=ROOT, stderr=subprocess.PIPE, text=True
+        )
         for name in ("a", "b", "c")
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
