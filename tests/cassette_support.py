@@ -8,7 +8,6 @@ import contextlib
 import gzip
 import hashlib
 import http.server
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
-from scrapy import signals
-from scrapy.exceptions import NotConfigured
 from scrapy.http import TextResponse
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -129,34 +126,14 @@ class ProbeSpider(scrapy.Spider):
         }
 
 
-class StatsFile:
-    """Writes the final stats to NEWSBITE_STATS_FILE (stands in for the project's extension)."""
-
-    def __init__(self, crawler: Any, path: str) -> None:
-        self.crawler = crawler
-        self.path = path
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> StatsFile:
-        path = crawler.settings.get("NEWSBITE_STATS_FILE")
-        if not path:
-            raise NotConfigured
-        ext = cls(crawler, path)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
-    def spider_closed(self, spider: Any = None, reason: str = "") -> None:
-        Path(self.path).write_text(json.dumps(self.crawler.stats.get_stats(), default=str))
-
-
-# Settings for subprocess crawls of the probe spider: only this module's spider and extension,
-# and only the cassette middleware of newsbite's own components, so the tests do not depend on
-# pipelines or middlewares other engineers are writing.
+# Settings for subprocess crawls of the probe spider: only this module's spider, and of
+# newsbite's own components only the cassette middleware and the summary extension (which
+# writes NEWSBITE_STATS_FILE), so these tests pin the cassette alone.
 CRAWL_SETTINGS: dict[str, Any] = {
     "SPIDER_MODULES": ["cassette_support"],
     "DOWNLOADER_MIDDLEWARES": {"newsbite.middlewares.cassette.CassetteMiddleware": 950},
     "ITEM_PIPELINES": {},
-    "EXTENSIONS": {"cassette_support.StatsFile": 500},
+    "EXTENSIONS": {"newsbite.extensions.summary.CrawlSummary": 500},
     "AUTOTHROTTLE_ENABLED": False,
     "DOWNLOAD_DELAY": 0,
     "RETRY_ENABLED": False,

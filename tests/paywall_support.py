@@ -51,7 +51,6 @@ TEST_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
     "TELNETCONSOLE_ENABLED": False,
     "ROBOTSTXT_OBEY": False,
-    "EXTENSIONS": {"cassette_support.StatsFile": 500},
     "NEWSBITE_BOTWALL_BACKOFF": 0.05,
     "PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT": 20_000,
 }

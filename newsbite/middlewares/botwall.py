@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 
-from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -100,7 +99,7 @@ class BotWallMiddleware:
             return response  # robots.txt and binaries are not pages
         if request.meta.get("newsbite_botwall_skip"):
             return response
-        signal = detect_botwall(Selector(text=response.text, base_url=response.url))
+        signal = detect_botwall(response.selector)
         self.answers += 1
         if signal is None:
             return response
@@ -120,7 +119,6 @@ class BotWallMiddleware:
                 give_up_log_level=logging.DEBUG,  # the block is logged below, once
             )
         if retry is not None:
-            retry.dont_filter = True
             attempt = int(retry.meta.get("retry_times", 1))
             delay = self.delay_for(attempt)
             logger.info(

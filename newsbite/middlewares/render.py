@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
@@ -140,7 +139,7 @@ class RenderMiddleware:
             verdict = hook(response)
             if verdict is not None:
                 return (verdict if isinstance(verdict, str) else "spider") if verdict else None
-        sel = Selector(text=response.text, base_url=response.url)
+        sel = response.selector
         if detect_botwall(sel):
             return None  # a wall is never rendered (the bot-wall middleware deals with it)
         return detect_shell(sel)

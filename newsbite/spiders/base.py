@@ -168,7 +168,7 @@ class NewsSpider(scrapy.Spider):
         elif not response.body.strip():
             reason, detail = "empty_body", "no bytes"
         if reason is None:
-            sel = Selector(text=response.text, base_url=response.url)
+            sel = response.selector
             signal = detect_botwall(sel)
             if signal is None:
                 return sel
