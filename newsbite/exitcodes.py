@@ -26,3 +26,15 @@ FINISH_REASONS: dict[str, int] = {
 
 def for_finish_reason(reason: str | None) -> int:
     return FINISH_REASONS.get(reason or "", OK)
+
+
+# A stat that a component sets when it judges a crawl that finished normally: Spidermon's
+# layout alarms run at spider_closed, after the finish reason is fixed.
+EXIT_REASON_STAT = "newsbite/exit_reason"
+
+
+def for_stats(stats: dict) -> int:
+    """The exit status of a finished crawl: `newsbite/exit_reason`, else its finish reason."""
+    return for_finish_reason(stats.get(EXIT_REASON_STAT)) or for_finish_reason(
+        stats.get("finish_reason")
+    )
