@@ -75,6 +75,10 @@ class Article:
     version: int = 1
     first_seen: str | None = None
     last_seen: str | None = None
+    # The edition that printed it, where one site prints several (The Times / The Sunday Times).
+    publication: str | None = None
+    # Ids of near-duplicate copies of this story seen in the same crawl or merged feeds.
+    same_story_as: list[str] = field(default_factory=list)
 
     @classmethod
     def from_fields(cls, fields: dict[str, Any]) -> Article:

@@ -1,7 +1,7 @@
 """JavaScript rendering with scrapy-playwright, only when needed (issue 4, DESIGN §1).
 
 * ``render_mode(settings, spidercls)``: ``NEWSBITE_RENDER`` = never | auto | always. A value
-  given on the command line or in a spider's ``custom_settings`` wins; else the site profile's
+  given on the command line or in a spider's ``custom_settings`` wins; else the publisher entry's
   ``render`` (when it is set, i.e. not None); else the project setting (default ``auto``).
 * ``RenderAddon`` (a Scrapy add-on, ``ADDONS``): installs the playwright download handler for
   http/https only when rendering is possible -- mode auto/always and a Chromium found -- and
@@ -69,10 +69,10 @@ def normalise_mode(value: Any, where: str = "NEWSBITE_RENDER") -> str:
 def render_mode(settings: BaseSettings, spidercls: Any = None) -> str:
     explicit = (settings.getpriority("NEWSBITE_RENDER") or 0) >= SETTINGS_PRIORITIES["spider"]
     if not explicit:
-        profile = getattr(spidercls, "profile", None)
-        profile_mode = getattr(profile, "render", None)
-        if profile_mode:
-            return normalise_mode(profile_mode, f"{profile.name} profile render")
+        publisher = getattr(spidercls, "publisher", None)
+        publisher_mode = getattr(publisher, "render", None)
+        if publisher_mode:
+            return normalise_mode(publisher_mode, f"{publisher.name} publisher entry's render")
     return normalise_mode(settings.get("NEWSBITE_RENDER"))
 
 

@@ -39,12 +39,9 @@ SPIDER_MIDDLEWARES = {
 ADDONS = {"newsbite.render.RenderAddon": 0}
 
 ITEM_PIPELINES = {
-    "newsbite.pipelines.strip_chrome.StripChromePipeline": 100,
-    "newsbite.pipelines.captions.CaptionsPipeline": 200,
-    "newsbite.pipelines.bylines.BylinesPipeline": 300,
-    "newsbite.pipelines.syndication.SyndicationPipeline": 400,
-    "newsbite.pipelines.paywall.PaywallPipeline": 500,
-    "newsbite.pipelines.validate.ValidatePipeline": 800,
+    # The one chain (newsbite.process): chrome, captions, bylines, syndication, paywall,
+    # validation; the same code `newsbite extract` runs, with its counts added to the stats.
+    "newsbite.pipelines.process.ProcessPipeline": 100,
     # NotConfigured unless NEWSBITE_INCREMENTAL: new/changed stories only, state on item_scraped.
     "newsbite.pipelines.incremental.IncrementalPipeline": 900,
 }

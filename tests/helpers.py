@@ -11,10 +11,13 @@ from scrapy.utils.misc import load_object
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from newsbite.spiders.theaustralian import TheAustralianSpider
+from newsbite.spiders.base import PublisherSpider
+from newsbite.spiders.publishers import SPIDERS
+
+TheAustralianSpider = SPIDERS["theaustralian"]
 
 
-def make_spider(settings: dict[str, Any] | None = None, **kwargs: Any) -> TheAustralianSpider:
+def make_spider(settings: dict[str, Any] | None = None, **kwargs: Any) -> PublisherSpider:
     project = get_project_settings().copy_to_dict()
     crawler = get_crawler(TheAustralianSpider, {**project, **(settings or {})})
     spider = TheAustralianSpider.from_crawler(crawler, **kwargs)
@@ -33,7 +36,7 @@ def html_response(url: str, body: bytes | str, encoding: str = "utf-8", **kw: An
     )
 
 
-def run_pipelines(spider: TheAustralianSpider, item: Any) -> dict[str, Any] | None:
+def run_pipelines(spider: PublisherSpider, item: Any) -> dict[str, Any] | None:
     """The project's ITEM_PIPELINES in order; None when one drops the item."""
     order = sorted(spider.settings.getdict("ITEM_PIPELINES").items(), key=lambda kv: kv[1])
     for path, _ in order:
@@ -49,6 +52,6 @@ def run_pipelines(spider: TheAustralianSpider, item: Any) -> dict[str, Any] | No
 
 
 def crawl_response(
-    spider: TheAustralianSpider, response: Response, depth: int | None = None
+    spider: PublisherSpider, response: Response, depth: int | None = None
 ) -> list:
     return list(spider.parse_article(response, depth=depth))

@@ -12,7 +12,7 @@ from paywall_support import page
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.normalise.paywall import classify, declared_free, is_subscribe_prompt
-from newsbite.pipelines.paywall import PaywallPipeline
+from newsbite.pipelines.process import ProcessPipeline as PaywallPipeline
 
 STORY = (
     "https://www.theaustralian.com.au/nation/politics/senate-passes-regional-road-funding-bill/"

@@ -1,9 +1,13 @@
-"""Each pipeline on its own, then the chain on the seed story (DESIGN §2, §3, §6)."""
+"""Each stage of the chain on its own, then the whole chain on the seed story (DESIGN §1-§3, §6).
+
+The stages are methods of newsbite.process.Chain; the Scrapy pipeline (ProcessPipeline) only
+adds their counts to the stats, so stages are run here the way it runs them."""
 
 from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,11 +16,9 @@ from helpers import crawl_response, html_response, make_spider, run_pipelines
 from itemadapter import ItemAdapter
 
 from newsbite.items import Article
-from newsbite.pipelines.bylines import BylinesPipeline
-from newsbite.pipelines.captions import CaptionsPipeline
-from newsbite.pipelines.strip_chrome import StripChromePipeline
-from newsbite.pipelines.syndication import SyndicationPipeline
-from newsbite.pipelines.validate import ValidatePipeline
+from newsbite.pipelines.process import ProcessPipeline
+from newsbite.process import Chain
+from newsbite.publishers import get
 
 SEED = Path(__file__).resolve().parent.parent / "fixtures/theaustralian/isis-leader-does-a-runner"
 SEED_EXPECTED_FIELDS = json.loads((SEED / "seed.expected.json").read_text("utf-8"))
@@ -38,6 +40,48 @@ def article(**fields) -> Article:
         "extractor": "newscorp_au/1",
     }
     return Article.from_fields(base | fields)
+
+
+class Stage:
+    """One stage of the crawl's chain, with its counts added to the spider's stats."""
+
+    def __init__(self, name: str, crawler) -> None:
+        self.method = getattr(Chain.from_settings(crawler.settings), name)
+        self.name = name
+        self.stats = crawler.stats
+
+    @classmethod
+    def of(cls, name: str):
+        return lambda crawler: cls(name, crawler)
+
+    def process_item(self, item: Article) -> Article:
+        counts: Counter[str] = Counter()
+        if self.name == "syndication":
+            self.method(item, get(item.site), counts)
+        else:
+            self.method(item, counts)
+        for stat, count in counts.items():
+            self.stats.inc_value(f"newsbite/{stat}", count)
+        return item
+
+
+class StripChromePipeline:
+    from_crawler = staticmethod(Stage.of("strip_chrome"))
+
+
+class CaptionsPipeline:
+    from_crawler = staticmethod(Stage.of("captions"))
+
+
+class BylinesPipeline:
+    from_crawler = staticmethod(Stage.of("byline"))
+
+
+class SyndicationPipeline:
+    from_crawler = staticmethod(Stage.of("syndication"))
+
+
+ValidatePipeline = ProcessPipeline  # validation is the chain's last gate
 
 
 def stats(spider) -> dict:

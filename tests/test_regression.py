@@ -19,7 +19,7 @@ from newsbite.fixtures import (
     run_crawl,
     run_fixture_crawl,
 )
-from newsbite.pipelines.validate import load_schema
+from newsbite.process import load_schema
 
 FIXTURE_DIRS = iter_fixture_dirs()
 SCHEMA = Draft202012Validator(load_schema())

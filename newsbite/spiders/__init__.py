@@ -1,1 +1,1 @@
-"""Spiders: one thin module per site on top of spiders.base.NewsSpider."""
+"""Spiders: one per publisher entry (made in `publishers`), and `news` for any site."""

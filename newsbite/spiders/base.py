@@ -1,16 +1,23 @@
-"""NewsSpider: topic pages -> story links + pagination -> stories -> related topics.
+"""NewsSpider: start sources -> listings -> stories -> related topics, for one publisher entry.
 
-A site spider is a name and a profile; everything site-specific is in the profile and
-in the platform's pure parsers. Callbacks are methods and cb_kwargs are plain values, so
-every request survives JOBDIR serialisation.
+A publisher's spider is made from its entry (newsbite.spiders.publishers); everything
+site-specific is in the entry and its pure parsers. Callbacks are methods and cb_kwargs plain
+values, so every request survives JOBDIR serialisation.
+
+Start sources (`-a sources=topics,rss,sitemap`, default: the entry's): topic pages with
+pagination and "Read related topics" hops; section RSS/Atom feeds (feedparser); news sitemaps
+from robots.txt `Sitemap:` lines and the entry (Scrapy's sitemap machinery). `-a since=DATE`
+skips feed and sitemap entries older than DATE before download.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import date, datetime, timezone
+from difflib import get_close_matches
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
@@ -18,33 +25,86 @@ from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
-from newsbite.extract import get_parsers, with_generic_fallback
+from newsbite.errors import UsageError
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
-from newsbite.sites.base import SiteProfile
+from newsbite.process import GENERIC_EXTRACTOR, extract_fields, to_article
+from newsbite.publishers import Publisher
+from newsbite.publishers.base import SOURCE_KINDS
+from newsbite.spiders import sources
 
 logger = logging.getLogger(__name__)
 
+# Spider arguments Scrapy or Scrapyd add themselves; accepted by every spider.
+SYSTEM_ARGS = frozenset({"_job"})
 
-def split_arg(value: str | list[str] | None) -> list[str]:
-    """`-a topics=isis,newspoll` and `-a urls="u1 u2"` both give lists."""
+
+def split_list(value: str | list[str] | None, sep: str = ",") -> list[str]:
+    """`-a topics=isis,federal politics` -> ["isis", "federal politics"]; lists pass through."""
     if not value:
         return []
     if isinstance(value, (list, tuple)):
+        return [v.strip() for v in value if v and v.strip()]
+    return [v.strip() for v in value.split(sep) if v.strip()]
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    """URLs hold no spaces: `-a urls="u1 u2"` and `-a urls=u1,u2` both give lists."""
+    if isinstance(value, (list, tuple)):
         return [v for v in value if v]
-    return [v for v in value.replace(",", " ").split() if v]
+    return [v for v in (value or "").replace(",", " ").split() if v]
+
+
+def check_url(url: str, what: str = "URL") -> str:
+    """An absolute http(s) URL, else UsageError saying what is wrong."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{what} {url!r} is not an absolute http(s) URL (https://host/path)")
+    return url
+
+
+def parse_since(value: str | None) -> datetime | None:
+    """`-a since=2026-11-01` (or a full ISO 8601 time) as an aware datetime in UTC."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            when = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
+        except ValueError:
+            raise UsageError(
+                f"since={value!r} is not a date; use YYYY-MM-DD or an ISO 8601 time"
+            ) from None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def check_args(spider: str, given: Iterable[str], accepted: Iterable[str]) -> None:
+    """Unknown spider arguments are a usage error (a typo must not run the defaults)."""
+    accepted = sorted(set(accepted))
+    for name in given:
+        if name in accepted or name in SYSTEM_ARGS:
+            continue
+        close = get_close_matches(name, accepted, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(
+            f"unknown argument {name!r} for spider {spider!r}{hint} "
+            f"(accepted: {', '.join(accepted)})"
+        )
 
 
 class NewsSpider(scrapy.Spider):
-    profile: ClassVar[SiteProfile]
+    """The crawl logic every spider shares; subclasses say which publisher(s) they serve."""
 
-    def __init__(self, topics: str | None = None, urls: str | None = None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.topics = split_arg(topics) or list(self.profile.default_topics)
-        self.urls = split_arg(urls)
-        self.parse_story_fields, self.parse_listing_fields = get_parsers(self.profile.platform)
-        self.allowed_domains = list(self.profile.domains)
+    publisher: ClassVar[Publisher]
+    arguments: ClassVar[tuple[str, ...]] = ("topics", "urls", "sources", "since", "full")
+
+    def __init__(self, name: str | None = None, **kwargs: Any) -> None:
+        check_args(self.name, kwargs, self.arguments)
+        self.since = parse_since(kwargs.pop("since", None))
+        self.full = kwargs.pop("full", None)
+        super().__init__(name, **kwargs)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -54,19 +114,10 @@ class NewsSpider(scrapy.Spider):
             feed = {"format": "jsonlines", "encoding": "utf8", "store_empty": True}
             settings.set("FEEDS", {default_feed: feed}, priority="spider")
 
-    # -- start ---------------------------------------------------------------------------
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.urls:
-            for url in self.urls:
-                if not self.profile.is_story(url):
-                    self.logger.warning(
-                        "not a %s story URL, crawling it anyway: %s", self.name, url
-                    )
-                yield self.story_request(url, depth=None)
-            return
-        for slug in self.topics:
-            yield self.listing_request(self.profile.topic_page(slug), topic=slug, depth=0, page=1)
+    def publisher_for(self, url: str) -> Publisher:
+        return self.publisher
 
+    # -- requests ----------------------------------------------------------------------------
     def listing_request(self, url: str, *, topic: str, depth: int, page: int) -> scrapy.Request:
         return scrapy.Request(
             url,
@@ -80,7 +131,7 @@ class NewsSpider(scrapy.Spider):
         self, url: str, *, depth: int | None, modified: str | None = None
     ) -> scrapy.Request:
         meta: dict[str, Any] = {"newsbite_kind": "story"}
-        story_id = self.profile.story_id(url)
+        story_id = self.publisher_for(url).story_id(url)
         if story_id:
             # What the listing knows; SkipUnchangedMiddleware skips a story it shows unchanged.
             # A story whose related topics the crawl still follows is fetched all the same:
@@ -96,15 +147,34 @@ class NewsSpider(scrapy.Spider):
             meta=meta,
         )
 
-    # -- listings ------------------------------------------------------------------------
+    def source_request(self, url: str, kind: str) -> scrapy.Request:
+        """A feed, a sitemap or robots.txt (for its Sitemap: lines)."""
+        callbacks = {"rss": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots}
+        return scrapy.Request(
+            url, callback=callbacks[kind], errback=self.on_error, meta={"newsbite_kind": kind}
+        )
+
+    def is_old(self, published: datetime | None) -> bool:
+        """An entry dated before `-a since=`: skipped before download, and counted."""
+        if self.since is None or published is None:
+            return False
+        if published < self.since:
+            self.crawler.stats.inc_value("newsbite/sources/older_than_since")
+            return True
+        return False
+
+    # -- listings ------------------------------------------------------------------------------
     def parse_listing(
         self, response: Response, topic: str, depth: int, page: int
     ) -> Iterator[scrapy.Request]:
         sel = self.readable(response)
         if sel is None:
             return
-        listing = self.parse_listing_fields(response.url, sel)
-        stories = [u for u in listing["stories"] if self.profile.is_story(u)]
+        publisher = self.publisher_for(response.url)
+        if publisher.group.listing is None:
+            return
+        listing = publisher.group.listing(response.url, sel)
+        stories = [u for u in listing["stories"] if publisher.is_story(u)]
         self.crawler.stats.inc_value("newsbite/listing/pages")
         self.crawler.stats.inc_value("newsbite/listing/story_links", len(stories))
         if not stories:
@@ -119,23 +189,60 @@ class NewsSpider(scrapy.Spider):
         elif next_page:
             self.crawler.stats.inc_value("newsbite/listing/page_limit_reached")
 
-    # -- stories -------------------------------------------------------------------------
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        entries = sources.feed_entries(response)
+        yield from self._source_stories(response, "rss", entries)
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        for url in sources.robots_sitemaps(response):
+            self.crawler.stats.inc_value("newsbite/sources/sitemap/from_robots")
+            yield self.source_request(url, "sitemap")
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
+        result = sources.sitemap_entries(response, maxsize)
+        if isinstance(result, sources.Nested):
+            for url in result.sitemaps:
+                yield self.source_request(url, "sitemap")
+            return
+        yield from self._source_stories(response, "sitemap", result)
+
+    def _source_stories(
+        self, response: Response, kind: str, entries: sources.Entries
+    ) -> Iterator[scrapy.Request]:
+        if isinstance(entries, sources.Unreadable):
+            self.crawler.stats.inc_value(f"newsbite/sources/{kind}/bad/{entries.reason}")
+            self.logger.warning(
+                "unreadable %s (%s), skipped: %s", kind, entries.reason, response.url
+            )
+            return
+        self.crawler.stats.inc_value(f"newsbite/sources/{kind}/read")
+        for url, published in entries:
+            publisher = self.publisher_for(url)
+            if not publisher.is_story(url):
+                self.crawler.stats.inc_value(f"newsbite/sources/{kind}/not_a_story")
+                continue
+            if self.is_old(published):
+                continue
+            self.crawler.stats.inc_value(f"newsbite/sources/{kind}/stories")
+            yield self.story_request(url, depth=None)
+
+    # -- stories -----------------------------------------------------------------------------
     def parse_article(self, response: Response, depth: int | None) -> Iterator[Any]:
         sel = self.readable(response)
         if sel is None:
             return
+        publisher = self.publisher_for(response.url)
         try:
-            fields = self.parse_story_fields(response.url, sel, timezone=self.profile.timezone)
-            fields = with_generic_fallback(fields, response.url, sel, self.profile.timezone)
+            fields = extract_fields(response.url, sel, publisher)
+            item = to_article(fields, publisher, response.url)
         except Exception:
             # A parser bug on one page must not end the crawl; the stat and trace say where.
             self.crawler.stats.inc_value("newsbite/failed/parser_error")
             self.logger.exception("parser failed on %s", response.url)
             return
-        if fields["extractor"].startswith("generic/") and self.profile.platform != "generic":
+        if item.extractor.startswith(GENERIC_EXTRACTOR) and publisher.group.articles:
             self.crawler.stats.inc_value("newsbite/extract/generic_fallback")
-        item = Article.from_fields(fields | {"site": self.profile.name, "url": response.url})
-        item.scraped_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
         request = response.request
         item.rendered = "playwright" in response.flags or bool(
             request and request.meta.get("playwright")
@@ -154,11 +261,11 @@ class NewsSpider(scrapy.Spider):
             return
         for topic in item.topics:
             url = topic.get("url")
-            if url and self.profile.is_topic(url):
+            if url and self.publisher_for(url).is_topic(url):
                 slug = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
                 yield self.listing_request(url, topic=slug, depth=depth + 1, page=1)
 
-    # -- what every callback checks first -------------------------------------------------
+    # -- what every callback checks first ------------------------------------------------------
     def readable(self, response: Response) -> Selector | None:
         """The page as a Selector, or None with a logged reason and a stat."""
         reason = None
@@ -194,3 +301,68 @@ class NewsSpider(scrapy.Spider):
         self.logger.error(
             "request failed (%s): %s — %s", reason, request.url, failure.getErrorMessage()
         )
+
+
+class PublisherSpider(NewsSpider):
+    """`scrapy crawl <publisher> [-a topics=isis,federal politics | -a urls=... |
+    -a sources=topics,rss,sitemap] [-a since=2026-11-01] [-a full=true]`."""
+
+    def __init__(
+        self,
+        topics: str | None = None,
+        urls: str | None = None,
+        sources: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        publisher = self.publisher
+        self.allowed_domains = list(publisher.domains)
+        self.urls = [check_url(u) for u in split_urls(urls)]
+        for url in self.urls:
+            if not publisher.owns(url):
+                raise UsageError(
+                    f"{url} is not on {publisher.title} ({', '.join(publisher.domains)}); "
+                    f"crawl other sites with: scrapy crawl news -a urls=..."
+                )
+        self.topics = split_list(topics)
+        self.sources = self._sources(sources, topics_given=bool(self.topics))
+        if self.urls and (topics or sources):
+            raise UsageError("urls= crawls those pages only: give it without topics= or sources=")
+        if not self.topics and "topics" in self.sources:
+            self.topics = list(publisher.sources.topics)
+
+    def _sources(self, value: str | None, topics_given: bool) -> list[str]:
+        chosen = split_list(value) or (["topics"] if topics_given else [])
+        chosen = chosen or list(self.publisher.sources.default)
+        for kind in chosen:
+            if kind not in SOURCE_KINDS:
+                raise UsageError(
+                    f"sources={value!r}: {kind!r} is not a source (accepted: "
+                    f"{', '.join(SOURCE_KINDS)}, comma-separated)"
+                )
+        if topics_given and "topics" not in chosen:
+            raise UsageError(f"topics= needs 'topics' among sources= (got {value!r})")
+        return chosen
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        publisher = self.publisher
+        if self.urls:
+            for url in self.urls:
+                if publisher.is_topic(url):
+                    slug = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+                    yield self.listing_request(url, topic=slug, depth=0, page=1)
+                else:
+                    yield self.story_request(url, depth=None)
+            return
+        if "topics" in self.sources:
+            for name in self.topics:
+                slug = "-".join(name.lower().split())  # "federal politics" -> federal-politics
+                yield self.listing_request(publisher.topic_page(slug), topic=slug, depth=0, page=1)
+        if "rss" in self.sources:
+            for feed in publisher.sources.rss:
+                yield self.source_request(publisher.absolute(feed), "rss")
+        if "sitemap" in self.sources:
+            for sitemap in publisher.sources.sitemaps:
+                yield self.source_request(publisher.absolute(sitemap), "sitemap")
+            if publisher.sources.robots_sitemaps:
+                yield self.source_request(publisher.absolute("/robots.txt"), "robots")

@@ -82,8 +82,7 @@ class CrawlState:
         if not settings.getbool("NEWSBITE_INCREMENTAL"):
             raise NotConfigured("NEWSBITE_INCREMENTAL is off")
         spider = crawler.spider
-        profile = getattr(spider, "profile", None)
-        site = getattr(profile, "name", None) or getattr(spider, "name", "")
+        site = getattr(spider, "name", "")
         full = is_true(getattr(spider, "full", None)) or settings.getbool("NEWSBITE_STATE_FULL")
         uri = settings.get("NEWSBITE_STATE_URI") or default_state_uri()
         store = open_store(uri)
