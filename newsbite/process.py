@@ -32,7 +32,7 @@ from newsbite.normalise.chrome import ChromeMatcher
 from newsbite.normalise.credits import CreditRegistry
 from newsbite.normalise.paywall import Thresholds, classify, is_subscribe_prompt
 from newsbite.publishers import Publisher, for_url, generic_for
-from newsbite.text import fold, word_count
+from newsbite.text import fold, problem_counts, word_count
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +86,12 @@ def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, A
     return merged
 
 
+def problem_counts_of(fields_: Mapping[str, Any]) -> dict[str, int]:
+    """Stat names for the malformed optional fields a parser skipped on this page (its
+    `problems` list): `field_rejected/<name>`, `date_rejected`..., each once per page."""
+    return problem_counts(fields_.get("problems") or [])
+
+
 def to_article(fields_: Mapping[str, Any], publisher: Publisher, url: str) -> Article:
     """An Article from a parser's fields: the publisher's name and its one story-id rule."""
     known = {k: v for k, v in fields_.items() if k in _ARTICLE_FIELDS}
@@ -130,9 +136,7 @@ class Chain:
         thresholds = Thresholds(
             full_paragraphs=int(s.get("NEWSBITE_PAYWALL_FULL_PARAGRAPHS", base.full_paragraphs)),
             full_words=int(s.get("NEWSBITE_PAYWALL_FULL_WORDS", base.full_words)),
-            short_paragraphs=int(
-                s.get("NEWSBITE_PAYWALL_SHORT_PARAGRAPHS", base.short_paragraphs)
-            ),
+            short_paragraphs=int(s.get("NEWSBITE_PAYWALL_SHORT_PARAGRAPHS", base.short_paragraphs)),
             short_words=int(s.get("NEWSBITE_PAYWALL_SHORT_WORDS", base.short_words)),
         )
         return cls(
@@ -174,8 +178,10 @@ class Chain:
 
     def byline(self, item: Article, counts: Counter[str]) -> None:
         """People with proper-cased names and title-cased roles; agencies become credits.
-        The printed byline is what readers saw; structured authors fill in when it is absent."""
-        if item.byline_raw:
+        The printed byline is what readers saw; structured authors fill in when it is absent,
+        and a parser that read the byline person by person (kind "byline") is taken as read."""
+        per_person = bool(item.authors) and all(a.get("kind") == "byline" for a in item.authors)
+        if item.byline_raw and not per_person:
             byline = self.bylines.parse(item.byline_raw)
         else:
             byline = self._from_structured(item.authors)
@@ -347,8 +353,10 @@ def extract(url: str, html: str | bytes, publisher: Publisher | None = None) -> 
         sel = Selector(body=html, type="html", base_url=url)
     else:
         sel = Selector(text=html, type="html", base_url=url)
-    article = to_article(extract_fields(url, sel, publisher), publisher, url)
+    fields_ = extract_fields(url, sel, publisher)
+    article = to_article(fields_, publisher, url)
     outcome = default_chain().run(article, publisher)
+    outcome.counts.update(problem_counts_of(fields_))
     if article.extractor and article.extractor.startswith(GENERIC_EXTRACTOR):
         if publisher.group.articles:
             outcome.counts["extract/generic_fallback"] += 1

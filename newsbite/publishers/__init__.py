@@ -23,9 +23,7 @@ __all__ = [
 ]
 
 # Platform groups, each a module with PUBLISHERS; the generic group comes last.
-GROUP_MODULES = (
-    "newsbite.publishers.newscorp_au",
-)
+GROUP_MODULES = ("newsbite.publishers.newscorp_au", "newsbite.publishers.thetimes")
 
 
 @cache
@@ -73,9 +71,7 @@ def generic_for(url: str) -> Publisher:
     host = host[4:] if host.startswith("www.") else host
     if not host:
         return GENERIC
-    return Publisher(
-        name=host, title=host, domains=(host,), group=GENERIC_GROUP, timezone="UTC"
-    )
+    return Publisher(name=host, title=host, domains=(host,), group=GENERIC_GROUP, timezone="UTC")
 
 
 GENERIC_GROUP = Group(name="generic", articles=())

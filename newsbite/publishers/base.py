@@ -98,12 +98,23 @@ class Publisher:
         match = rule.search(url) if rule else None
         return match.group("id") if match else None
 
+    def story_key(self, url: str) -> str | None:
+        """The item id the URL's story id gives: the id itself when it is the 32-hex form
+        items carry (News Corp), else a hash of the group and the id (The Times' short ids),
+        so that one story has one id on every domain of its site. None: the URL has no id."""
+        story_id = self.story_id(url)
+        if story_id is None:
+            return None
+        if len(story_id) == 32 and all(c in "0123456789abcdef" for c in story_id):
+            return story_id
+        return hash_id(f"{self.group.name}:{story_id}")
+
     def id_for(self, url: str, canonical_url: str | None = None) -> str:
-        """The item's `id`: the story id of the URL (or the canonical URL), else a hash of
-        the canonical URL. The skip-before-download key uses `story_id`, the same rule."""
+        """The item's `id`: the story key of the canonical URL or the URL, else a hash of the
+        canonical URL. The skip-before-download key is `story_key`, the same rule."""
         return (
-            self.story_id(canonical_url or url)
-            or self.story_id(url)
+            self.story_key(canonical_url or url)
+            or self.story_key(url)
             or hash_id(canonical_url or url)
         )
 

@@ -29,7 +29,7 @@ from newsbite.errors import UsageError
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
-from newsbite.process import GENERIC_EXTRACTOR, extract_fields, to_article
+from newsbite.process import GENERIC_EXTRACTOR, extract_fields, problem_counts_of, to_article
 from newsbite.publishers import Publisher
 from newsbite.publishers.base import SOURCE_KINDS
 from newsbite.spiders import sources
@@ -131,7 +131,7 @@ class NewsSpider(scrapy.Spider):
         self, url: str, *, depth: int | None, modified: str | None = None
     ) -> scrapy.Request:
         meta: dict[str, Any] = {"newsbite_kind": "story"}
-        story_id = self.publisher_for(url).story_id(url)
+        story_id = self.publisher_for(url).story_key(url)
         if story_id:
             # What the listing knows; SkipUnchangedMiddleware skips a story it shows unchanged.
             # A story whose related topics the crawl still follows is fetched all the same:
@@ -149,7 +149,11 @@ class NewsSpider(scrapy.Spider):
 
     def source_request(self, url: str, kind: str) -> scrapy.Request:
         """A feed, a sitemap or robots.txt (for its Sitemap: lines)."""
-        callbacks = {"rss": self.parse_feed, "sitemap": self.parse_sitemap, "robots": self.parse_robots}
+        callbacks = {
+            "rss": self.parse_feed,
+            "sitemap": self.parse_sitemap,
+            "robots": self.parse_robots,
+        }
         return scrapy.Request(
             url, callback=callbacks[kind], errback=self.on_error, meta={"newsbite_kind": kind}
         )
@@ -243,6 +247,7 @@ class NewsSpider(scrapy.Spider):
             return
         if item.extractor.startswith(GENERIC_EXTRACTOR) and publisher.group.articles:
             self.crawler.stats.inc_value("newsbite/extract/generic_fallback")
+        self.count_problems(response.url, fields)
         request = response.request
         item.rendered = "playwright" in response.flags or bool(
             request and request.meta.get("playwright")
@@ -250,6 +255,16 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("newsbite/articles/parsed")
         yield item
         yield from self.related_topics(item, depth)
+
+    def count_problems(self, url: str, fields: dict[str, Any]) -> None:
+        """Malformed optional fields cost the field, not the story: one WARNING per page
+        naming them, and a stat each."""
+        counts = problem_counts_of(fields)
+        if not counts:
+            return
+        for stat, count in counts.items():
+            self.crawler.stats.inc_value(f"newsbite/{stat}", count)
+        self.logger.warning("fields rejected on %s: %s", url, ", ".join(sorted(counts)))
 
     def follows_topics_of(self, depth: int | None) -> bool:
         """Whether the related topics of a story found at this depth are crawled."""

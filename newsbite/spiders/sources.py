@@ -9,14 +9,14 @@ import calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Union
+from typing import Any
 
 import lxml.etree
 from scrapy.http import Response
 from scrapy.utils.gz import gunzip, gzip_magic_number
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-Entry = tuple[str, Union[datetime, None]]
+Entry = tuple[str, datetime | None]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Nested:
     sitemaps: list[str]
 
 
-Entries = Union[list[Entry], Unreadable]
+Entries = list[Entry] | Unreadable
 
 
 def looks_like_html(response: Response) -> bool:
