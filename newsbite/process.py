@@ -72,11 +72,13 @@ def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, A
     from newsbite.extract import generic  # trafilatura is heavy: imported when first needed
 
     fallback = generic.parse_article(url, sel, timezone=publisher.timezone)
-    if not own:
-        return fallback
+    if not publisher.group.articles:
+        return fallback  # a site no entry knows: the generic extractor is its parser
     # A shell's "enable JavaScript" line is not a story: too little text is no fallback.
     if sum(len(p) for p in fallback.get("body") or []) < generic.MIN_BODY_CHARS:
-        return own
+        return own or {**fallback, "body": []}
+    if not own:
+        return fallback
     # The page's own metadata where its generation read some; the generic body, and the
     # generic extractor named as the one that read the story.
     merged = {k: v if v not in (None, "", [], {}) else fallback.get(k) for k, v in own.items()}

@@ -184,3 +184,26 @@ def test_sign_off_names_a_long_masthead_and_kind_defaults_to_masthead():
     )
     custom = CreditRegistry({"sources": [{"source": "Local Wire"}]})
     assert custom.lookup("LOCAL WIRE").kind == "masthead"
+
+
+@pytest.mark.parametrize(
+    "line, source",
+    [
+        ("Credit: Jane Doe via Storyful", "Storyful"),
+        ("via Storyful", "Storyful"),
+        ("Source: AAP", "AAP"),
+        ("Jane Doe via Storyful", "Storyful"),
+        ("THE DAILY TELEGRAPH", "The Daily Telegraph"),
+        ("The Courier Mail", "The Courier-Mail"),
+        # a story sentence that ends with an agency is story text, not a credit line
+        ("The footage was shared widely online via Reuters", None),
+        # a picture credit belongs to its image, never to the story
+        ("Picture: AFP", None),
+        ("Credit: Jane Doe", None),
+    ],
+)
+def test_labelled_and_relayed_credit_lines(line, source):
+    from newsbite.normalise.credits import CreditRegistry
+
+    credit = CreditRegistry.default().lookup(line)
+    assert (credit.source if credit else None) == source

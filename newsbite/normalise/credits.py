@@ -14,6 +14,12 @@ _SIGN_OFF = re.compile(
 )
 
 
+# "Credit: ABC via Storyful", "Source: AAP", "Video: via Reuters": a labelled credit line.
+_LABELLED = re.compile(r"^(?:credit|source|video)s?\s*:\s*(?P<rest>.+)$")
+# "Jane Doe via Storyful": a short line relaying an agency; a story sentence is longer.
+_RELAYED = re.compile(r"^(?P<who>.{0,60}?)\bvia\s+(?P<credit>[^,;]{2,40})$")
+
+
 @dataclass(frozen=True)
 class Credit:
     source: str
@@ -33,11 +39,20 @@ class CreditRegistry:
         return cls(load_vocab("credits", path))
 
     def lookup(self, printed: str | None) -> Credit | None:
-        """The credit a whole line names ("THE SUNDAY TIMES", "AFP"), else None."""
+        """The credit a whole line names ("THE SUNDAY TIMES", "AFP", "Credit: Jane Doe via
+        Storyful"), else None. Picture credits are not looked up here: they belong to images."""
         if not printed:
             return None
         key = fold(printed).strip(" .:;,")
-        return self._forms.get(key)
+        found = self._forms.get(key)
+        labelled = _LABELLED.match(key)
+        if found is None and labelled:
+            key = labelled.group("rest").strip(" .:;,")
+            found = self._forms.get(key)
+        relayed = _RELAYED.match(key) if found is None else None
+        if relayed and (labelled or len(key.split()) <= 6):
+            found = self._forms.get(relayed.group("credit").strip(" .:;,"))
+        return found
 
     def sign_off(self, paragraph: str) -> tuple[str, str, Credit] | None:
         """(paragraph without it, raw credit, credit) for a paragraph ending "— AFP"."""

@@ -37,7 +37,7 @@ from newsbite.spiders import sources
 logger = logging.getLogger(__name__)
 
 # Spider arguments Scrapy or Scrapyd add themselves; accepted by every spider.
-SYSTEM_ARGS = frozenset({"_job"})
+SYSTEM_ARGS = frozenset({"_job", "_version"})
 
 
 def split_list(value: str | list[str] | None, sep: str = ",") -> list[str]:
