@@ -30,7 +30,12 @@ from newsbite.normalise.bylines import Byline, BylineParser
 from newsbite.normalise.captions import caption_keys, merge_images
 from newsbite.normalise.chrome import ChromeMatcher
 from newsbite.normalise.credits import CreditRegistry
-from newsbite.normalise.paywall import Thresholds, classify, is_subscribe_prompt
+from newsbite.normalise.paywall import (
+    Thresholds,
+    classify,
+    is_subscribe_prompt,
+    page_prompt_evidence,
+)
 from newsbite.publishers import Publisher, for_url, generic_for
 from newsbite.text import fold, problem_counts, word_count
 
@@ -65,6 +70,10 @@ def choose_parser(publisher: Publisher, sel: Selector) -> Any | None:
 def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, Any]:
     """Fields of one page from exactly one parser generation, or from the generic extractor
     when no generation claims the page or the one that does finds no body."""
+    return with_page_prompts(_fields(url, sel, publisher), sel)
+
+
+def _fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, Any]:
     parser = choose_parser(publisher, sel)
     own = parser.parse(url, sel, timezone=publisher.timezone) if parser else {}
     if own.get("body"):
@@ -92,6 +101,17 @@ def problem_counts_of(fields_: Mapping[str, Any]) -> dict[str, int]:
     """Stat names for the malformed optional fields a parser skipped on this page (its
     `problems` list): `field_rejected/<name>`, `date_rejected`..., each once per page."""
     return problem_counts(fields_.get("problems") or [])
+
+
+def with_page_prompts(fields_: dict[str, Any], sel: Selector) -> dict[str, Any]:
+    """A subscribe prompt printed after the story container (where parsers do not read) is
+    access evidence too: a story cut short there is for subscribers."""
+    found = page_prompt_evidence(sel)
+    if found:
+        paywall = dict(fields_.get("paywall") or {"status": "unknown", "evidence": []})
+        paywall["evidence"] = [*paywall.get("evidence", []), *found]
+        fields_["paywall"] = paywall
+    return fields_
 
 
 def to_article(fields_: Mapping[str, Any], publisher: Publisher, url: str) -> Article:

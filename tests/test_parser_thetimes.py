@@ -176,7 +176,12 @@ def test_byline_variants(markup, authors, raw):
 def test_author_elements_outside_a_byline_container_are_still_read():
     fields = parse(page(body=f"<p class='Lead'>{author('Sam Coates')}, Deputy Editor</p>"))
     assert fields["authors"] == [
-        {"name": "Sam Coates", "role": "Deputy Editor", "raw": "Sam Coates, Deputy Editor"}
+        {
+            "name": "Sam Coates",
+            "role": "Deputy Editor",
+            "raw": "Sam Coates, Deputy Editor",
+            "kind": "byline",  # read person by person: the chain takes each as printed
+        }
     ]
 
 

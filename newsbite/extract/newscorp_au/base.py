@@ -11,14 +11,13 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, fields
-from urllib.parse import urljoin
 
 from parsel import Selector
 
 from newsbite.extract import jsonld
 from newsbite.extract.common import hash_id
 from newsbite.extract.dates import normalise_date
-from newsbite.text import first_attr, first_text, fold, node_text
+from newsbite.text import first_attr, first_text, fold, node_text, safe_url
 
 NAME = "newscorp_au"
 # The platform's 32-hex story id. The item id is decided by the publisher entry (`id_for`);
@@ -167,7 +166,7 @@ def topics(
         href = link.attrib.get("href")
         if name and fold(name) not in seen:
             seen.add(fold(name))
-            found.append({"name": name, "url": urljoin(url, href) if href else None})
+            found.append({"name": name, "url": safe_url(url, href)})
     for keyword in jsonld.keywords(ld.get("keywords"), problems=problems):
         if fold(keyword) not in seen:
             seen.add(fold(keyword))
@@ -180,15 +179,18 @@ def images(url: str, sel: Selector, markup: Markup, lead: str | None) -> list[di
     out = []
     for figure in sel.css(markup.figures) if markup.figures else []:
         src = first_attr(figure, markup.figure_image)
+        # javascript:, data: and other non-http sources are not images a reader can fetch
+        src = safe_url(url, src.split()[0]) if src else None
         if not src:
             continue
         out.append(
             {
-                "url": urljoin(url, src.split()[0]),
+                "url": src,
                 "caption": first_text(figure, markup.figure_caption),
                 "credit": first_text(figure, markup.figure_credit),
             }
         )
+    lead = safe_url(url, lead) if lead else None
     if not out and lead:
-        out.append({"url": urljoin(url, lead), "caption": None, "credit": None})
+        out.append({"url": lead, "caption": None, "credit": None})
     return out
