@@ -28,6 +28,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbite.middlewares.cassette.CassetteMiddleware": 950,
     # NotConfigured unless NEWSBITE_PACE > 0: a wait before each request, replayed ones included.
     "newsbite.middlewares.pace.PaceMiddleware": 949,
+    # NotConfigured unless NEWSBITE_HOST_MAP: publisher hosts served by a local simulator.
+    "newsbite.middlewares.hostmap.HostMapMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
     # Items fetched with a subscriber's session say so (paywall.session).
@@ -36,7 +38,13 @@ SPIDER_MIDDLEWARES = {
     "newsbite.middlewares.incremental.SkipUnchangedMiddleware": 550,
 }
 # Installs scrapy-playwright's handler only when rendering may be needed and a browser exists.
-ADDONS = {"newsbite.render.RenderAddon": 0}
+ADDONS = {
+    # First: every NEWSBITE_* setting is checked (one line, exit 2) before anything is built.
+    "newsbite.config.ConfigAddon": -100,
+    "newsbite.render.RenderAddon": 0,
+    # Nothing unless NEWSBITE_REDIS_URL (or REDIS_URL): scrapy-redis frontier, Redis state.
+    "newsbite.distributed.DistributedAddon": 10,
+}
 
 ITEM_PIPELINES = {
     # The one chain (newsbite.process): chrome, captions, bylines, syndication, paywall,
@@ -47,7 +55,16 @@ ITEM_PIPELINES = {
 }
 
 EXTENSIONS = {
+    # Per-publisher coverage counters and example URLs per skip/drop/failure reason.
+    "newsbite.extensions.coverage.CoverageCollector": 100,
+    # Layout alarms at close (newsbite.monitors): before CrawlSummary (500), whose stats file
+    # then holds the exit reason they set.
+    "spidermon.contrib.scrapy.extensions.Spidermon": 450,
     "newsbite.extensions.summary.CrawlSummary": 500,
+    # A crawl with start sources that wrote nothing and skipped nothing: reason no_items (exit 5).
+    "newsbite.extensions.noitems.NoItemsCheck": 510,
+    # NotConfigured unless stderr is a terminal: a live line of pages/stories/skips/errors.
+    "newsbite.extensions.progress.ProgressLine": 520,
     # With JOBDIR: resume a stopped crawl, start afresh after a finished one, one crawl at once.
     "newsbite.extensions.jobdir.ResumableJobDir": 0,
 }
@@ -77,6 +94,16 @@ NEWSBITE_STATE_URI = ""  # sqlite:////abs/x.sqlite or a path; "" = <data dir>/ne
 NEWSBITE_STATE_FULL = False  # like -a full=true: emit every story, still versioned and recorded
 NEWSBITE_FEED_FSYNC = False  # fsync the feed after every line (power-loss durability)
 NEWSBITE_PACE = 0  # seconds to wait before each request, replay included (tests, benchmarks)
+NEWSBITE_HOST_MAP = ""  # "domain=127.0.0.1:PORT,...": route hosts to a local simulator (tests)
+
+# Scale-out (issue 14, DESIGN §12; README "Scaling out"): all off without a Redis URL.
+NEWSBITE_REDIS_URL = ""  # redis://host:6379/0 (or env NEWSBITE_REDIS_URL / REDIS_URL)
+NEWSBITE_REDIS_ROLE = ""  # "" or seed: push start requests and work; worker: only take work
+NEWSBITE_IDLE_CLOSE = 60  # seconds of an empty shared frontier before a worker closes; 0 = never
+NEWSBITE_WORKER_TTL = 30  # a worker silent this long is dead: its in-flight requests are requeued
+NEWSBITE_IDLE_POLL = 1.0  # seconds between looks at the shared frontier while idle
+NEWSBITE_REDIS_RELIABLE = True  # popped requests stay in an in-flight set until done
+NEWSBITE_REDIS_ITEMS = False  # also push items to the Redis list newsbite:<spider>:items
 
 NEWSBITE_RENDER = "auto"  # never | auto | always; -s / custom_settings beat the site profile
 NEWSBITE_BOTWALL_RETRIES = 2
@@ -86,6 +113,32 @@ NEWSBITE_BOTWALL_MAX_RATIO = 0.5  # more walls than this among answers: stop (re
 NEWSBITE_BOTWALL_MIN_RESPONSES = 10  # ...once this many answers have come back
 NEWSBITE_COOKIES_FILE = ""  # a subscriber's Netscape cookies.txt (or env NEWSBITE_COOKIES_FILE)
 NEWSBITE_SESSION_COOKIES = ""  # or env; '{"domain": "a=b"}' or 'domain: a=b; c=d | domain2: ...'
+
+# Monitoring (issue 13, DESIGN §11): Spidermon runs the layout alarms at the close of every
+# crawl; a failed one logs an ERROR, sets newsbite/exit_reason = layout_alarm (exit status 6)
+# and shows red in the report. A publisher entry's `alarms` overrides these defaults.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newsbite.monitors.suites.LayoutAlarmSuite"]
+NEWSBITE_ALARM_MIN_ITEMS = 5  # fewer stories (per publisher / per crawl): ratios not judged
+NEWSBITE_ALARM_HEADLINE = 0.95  # floors: share of a publisher's stories with...  a headline
+NEWSBITE_ALARM_BODY = 0.9  # a body of 3+ paragraphs
+NEWSBITE_ALARM_AUTHORS = 0.5  # at least one author (agency copy has none)
+NEWSBITE_ALARM_DATED = 0.9  # a published date with a UTC offset
+NEWSBITE_ALARM_TOPICS = 0.5  # at least one topic
+NEWSBITE_ALARM_CAPTIONS = 0.7  # a caption for every image (of stories with images)
+NEWSBITE_ALARM_FALLBACK = 0.2  # ceilings: share parsed by the generic fallback
+NEWSBITE_ALARM_ERRORS = 0.1  # failed requests / requests
+NEWSBITE_ALARM_DROPS = 0.2  # dropped stories / stories
+NEWSBITE_ALARM_BOTWALL = 0.2  # bot walls / responses
+NEWSBITE_ALARM_CASSETTE_MISS = 0.05  # replay misses / replayed requests
+NEWSBITE_ALARM_ITEM_DROP = 0.8  # this much fewer stories than the median of recent runs
+NEWSBITE_ALARM_RECENT_RUNS = 5  # runs of the same spider and arguments kept in mind
+NEWSBITE_ALARM_MIN_RUNS = 3  # earlier runs needed before the item count is judged
+NEWSBITE_REPORT = True  # write the HTML crawl report beside each local feed
+NEWSBITE_REPORT_FILE = ""  # or here (also when the feed is not a local file)
+NEWSBITE_REPORT_EXAMPLES = 3  # example URLs kept per skip, drop and failure reason
+NEWSBITE_PROGRESS = True  # a live progress line when stderr is a terminal (never in cron/Scrapyd)
+NEWSBITE_EXPECT_ITEMS = True  # false: a crawl that writes nothing is not exit 5 (no_items)
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

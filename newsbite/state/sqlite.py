@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newsbite.state.store import StateStore, StoryState, register_backend
+from newsbite.state.store import RunRecord, StateStore, StoryState, register_backend
 
 SCHEMA_VERSION = 1
 DEFAULT_TIMEOUT = 30.0  # seconds a write waits for another process's lock
@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS stories (
     PRIMARY KEY (site, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS newsbite_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    spider      TEXT NOT NULL,
+    args_key    TEXT NOT NULL,
+    items       INTEGER NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_by_spider ON runs (spider, args_key, finished_at);
 """
 
 _COLUMNS = "site, id, canonical_url, content_hash, modified, version, first_seen, last_seen"
@@ -158,6 +165,21 @@ class SQLiteStateStore(StateStore):
             return self.conn.execute("SELECT count(*) FROM stories").fetchone()[0]
         query = "SELECT count(*) FROM stories WHERE site = ?"
         return self.conn.execute(query, (site,)).fetchone()[0]
+
+    def record_run(self, spider: str, args_key: str, items: int, finished_at: str) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO runs (spider, args_key, items, finished_at) VALUES (?, ?, ?, ?)",
+                (spider, args_key, int(items), finished_at),
+            )
+
+    def recent_runs(self, spider: str, args_key: str, limit: int = 5) -> list[RunRecord]:
+        rows = self.conn.execute(
+            "SELECT spider, args_key, items, finished_at FROM runs"
+            " WHERE spider = ? AND args_key = ? ORDER BY finished_at DESC, rowid DESC LIMIT ?",
+            (spider, args_key, int(limit)),
+        )
+        return [RunRecord(**dict(row)) for row in rows]
 
     def close(self) -> None:
         self.conn.close()

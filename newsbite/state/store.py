@@ -57,6 +57,16 @@ class StoryState:
         return replace(self, last_seen=at)
 
 
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished crawl: how many stories it saw (the layout alarm's item-count history)."""
+
+    spider: str
+    args_key: str  # the spider's arguments, canonical JSON: runs are compared like for like
+    items: int
+    finished_at: str  # ISO 8601, UTC
+
+
 class StateStore(ABC):
     """What a backend must do. Every method is one atomic operation."""
 
@@ -88,6 +98,16 @@ class StateStore(ABC):
     @abstractmethod
     def count(self, site: str | None = None) -> int: ...
 
+    # Run history for the item-count alarm (newsbite.monitors). Not abstract, so that a backend
+    # without it still stores stories; the monitor then skips that check and says why.
+    def record_run(self, spider: str, args_key: str, items: int, finished_at: str) -> None:
+        """Remember a finished crawl of ``spider`` with arguments ``args_key``."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no run history")
+
+    def recent_runs(self, spider: str, args_key: str, limit: int = 5) -> list[RunRecord]:
+        """The last ``limit`` runs of ``spider`` with these arguments, newest first."""
+        raise NotImplementedError(f"{type(self).__name__} keeps no run history")
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -105,6 +125,17 @@ _BACKENDS: dict[str, Factory] = {}
 def register_backend(scheme: str, factory: Factory) -> None:
     """``register_backend("redis", RedisStateStore.from_uri)`` — a backend is one factory."""
     _BACKENDS[scheme.lower()] = factory
+
+
+def _open_redis(uri: str) -> StateStore:
+    # Imported on first use: a crawl that never opens a redis:// store never imports redis.
+    from newsbite.state.redis import RedisStateStore
+
+    return RedisStateStore.from_uri(uri)
+
+
+for _redis_scheme in ("redis", "rediss", "unix"):
+    register_backend(_redis_scheme, _open_redis)
 
 
 def open_store(uri: str) -> StateStore:
