@@ -6,11 +6,17 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from paywall_support import html, page, run_crawl, serve, story_html, story_path
 from scrapy.http import HtmlResponse, Request
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
 from newsbite.middlewares.botwall import BotWallBlocked, BotWallMiddleware
+from newsbite.testing import Simulator
+from newsbite.testing import html_route as html
+from newsbite.testing.crawl import page_bytes as story_html
+from newsbite.testing.crawl import paywall_page as page
+from newsbite.testing.crawl import run_crawl, story_path, story_url
 
 WALL = story_html("botwall-no-cookies.html")
 FREE = story_html("free.html")
@@ -18,10 +24,9 @@ URL = "https://www.theaustralian.com.au/nation/x/news-story/0123456789abcdef0123
 
 
 def middleware(**settings):
-    from paywall_support import LocalNewsSpider
-
-    crawler = get_crawler(LocalNewsSpider, {"NEWSBITE_BOTWALL_BACKOFF": 0, **settings})
-    crawler.spider = LocalNewsSpider.from_crawler(crawler)
+    spider_cls = SpiderLoader.from_settings(get_project_settings()).load("theaustralian")
+    crawler = get_crawler(spider_cls, {"NEWSBITE_BOTWALL_BACKOFF": 0, **settings})
+    crawler.spider = spider_cls.from_crawler(crawler)
     return BotWallMiddleware.from_crawler(crawler), crawler
 
 
@@ -74,11 +79,11 @@ def test_crawl_retries_a_wall_then_gets_the_story_and_blocks_a_persistent_wall(t
         wall: html(WALL),
         **{story_path(n): html(FREE) for n in (3, 4, 5)},
     }
-    with serve(routes) as srv:
-        urls = [srv.url(p) for p in routes]
+    with Simulator(stories=0, routes=routes) as srv:
+        urls = [story_url(p) for p in routes]
         crawl = run_crawl(
             tmp_path,
-            srv.port,
+            srv.host_map(),
             urls,
             settings={
                 "NEWSBITE_RENDER": "never",
@@ -87,33 +92,33 @@ def test_crawl_retries_a_wall_then_gets_the_story_and_blocks_a_persistent_wall(t
             },
         )
         assert srv.count(flaky) == 3 and srv.count(wall) == 3
-        wall_hits = [h for h in srv.hits if h[1] == wall]
-        times = [t for p, t in srv.stamps if p == wall]
+        wall_hits = [h for h in srv.hits if h.path == wall]
+        times = [h.time for h in wall_hits]
     # exponential backoff between the asks (0.2s, then 0.4s), awaited without blocking the
     # reactor: the other stories were answered in the meantime
     assert times[1] - times[0] >= 0.18 and times[2] - times[1] >= 0.38, times
-    others = [t for p, t in srv.stamps if p not in (wall, flaky)]
+    others = [h.time for h in srv.hits if h.path not in (wall, flaky)]
     assert min(others) < times[-1]
     assert crawl.returncode == 0, crawl.stderr[-2000:]
     got = sorted(i["url"] for i in crawl.items)
-    assert srv.url(wall) not in got and srv.url(flaky) in got and len(got) == 4
+    assert story_url(wall) not in got and story_url(flaky) in got and len(got) == 4
     assert all(i["body"] and i["paywall"]["status"] == "free" for i in crawl.items)
     assert crawl.stats["newsbite/botwall"] == 1
-    assert crawl.stats["newsbite/botwall/blocked_urls"] == [srv.url(wall)]
+    assert crawl.stats["newsbite/botwall/blocked_urls"] == [story_url(wall)]
     assert crawl.stats["newsbite/botwall/retry/count"] == 4
     assert crawl.stats["finish_reason"] == "finished"
-    assert f"bot wall (no-cookies), blocked, no article: {srv.url(wall)}" in crawl.log
+    assert f"bot wall (no-cookies), blocked, no article: {story_url(wall)}" in crawl.log
     assert len(wall_hits) == 3
 
 
 @pytest.mark.slow
 def test_crawl_of_mostly_walls_ends_early(tmp_path):
     walls = {story_path(n, "walled"): html(WALL) for n in range(1, 41)}
-    with serve(walls) as srv:
+    with Simulator(stories=0, routes=walls) as srv:
         crawl = run_crawl(
             tmp_path,
-            srv.port,
-            [srv.url(p) for p in walls],
+            srv.host_map(),
+            [story_url(p) for p in walls],
             settings={
                 "NEWSBITE_RENDER": "never",
                 "NEWSBITE_BOTWALL_RETRIES": 2,

@@ -11,16 +11,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from cassette_support import (
-    CP1252_HTML,
-    CRAWL_SETTINGS,
-    GZIP_HTML,
-    PNG,
-    SECRET,
-    TESTS_DIR,
-    UTF8_HTML,
-    serve,
-)
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -38,6 +28,16 @@ from newsbite.middlewares.cassette import (
     load_cassette,
     scrub_headers,
     write_cassette,
+)
+from newsbite.testing import Simulator
+from newsbite.testing.probe import (
+    CP1252_HTML,
+    CRAWL_SETTINGS,
+    GZIP_HTML,
+    PNG,
+    ROUTES,
+    SECRET,
+    UTF8_HTML,
 )
 
 BASE = "http://news.test"
@@ -251,19 +251,19 @@ def test_non_http_schemes_pass_through(tmp_path):
 
 
 @pytest.mark.slow
-def test_record_a_live_crawl_then_replay_it_offline(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
+def test_record_a_live_crawl_then_replay_it_offline(tmp_path):
     cassette = tmp_path / "cassette.yaml"
-    with serve() as server:
+    with Simulator(stories=0, routes=ROUTES) as server:
         live = fx.run_crawl(
             "cassette_probe",
-            {"base": server.base},
+            {"base": server.base_url},
             {**CRAWL_SETTINGS, "NEWSBITE_CASSETTE_MODE": "record", "NEWSBITE_CASSETTE": cassette},
         )
         assert live.returncode == 0, live.log
-        paths = [path for path, _ in server.hits]
+        paths = [hit.path for hit in server.hits]
         # the spider did send credentials: scrubbing, not their absence, keeps them out
-        assert any(SECRET in h.get("Cookie", "") for _, h in server.hits)
+        assert any(SECRET in hit.headers.get("Cookie", "") for hit in server.hits)
+        port = server.port
     assert "/robots.txt" in paths  # robots.txt goes through downloader middlewares too
     assert live.stats[STAT_RECORDED] == len(server.hits) == 6
     text = cassette.read_text()
@@ -271,10 +271,11 @@ def test_record_a_live_crawl_then_replay_it_offline(tmp_path, monkeypatch):
     assert "!!binary" in text
 
     # The server is gone: a replay that touched the network would lose items.
-    missing = f"{server.base}/never-recorded"
+    base = f"http://127.0.0.1:{port}"
+    missing = f"{base}/never-recorded"
     replay = fx.run_crawl(
         "cassette_probe",
-        {"base": server.base, "extra": missing},
+        {"base": base, "extra": missing},
         {**CRAWL_SETTINGS, "NEWSBITE_CASSETTE_MODE": "replay", "NEWSBITE_CASSETTE": cassette},
     )
     assert replay.returncode == 0, replay.log
@@ -282,9 +283,9 @@ def test_record_a_live_crawl_then_replay_it_offline(tmp_path, monkeypatch):
     assert sorted(replay.items, key=lambda i: i["url"]) == sorted(
         live.items, key=lambda i: i["url"]
     )
-    assert by_url[f"{server.base}/gzip"]["text"] == GZIP_HTML
-    assert by_url[f"{server.base}/cp1252"]["text"] == CP1252_HTML
-    assert by_url[f"{server.base}/utf8"]["text"] == UTF8_HTML
+    assert by_url[f"{base}/gzip"]["text"] == GZIP_HTML
+    assert by_url[f"{base}/cp1252"]["text"] == CP1252_HTML
+    assert by_url[f"{base}/utf8"]["text"] == UTF8_HTML
     assert replay.stats[STAT_REPLAYED] == 6
     assert replay.stats[STAT_MISS] == 1
     assert replay.misses == [missing]

@@ -9,18 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from cassette_support import (
+
+from newsbite import fixtures as fx
+from newsbite.middlewares.cassette import Replayer, load_cassette
+from newsbite.testing import Simulator
+from newsbite.testing.probe import (
     CP1252_HTML,
     CRAWL_SETTINGS,
     GZIP_HTML,
     ROBOTS,
+    ROUTES,
     SECRET,
-    TESTS_DIR,
-    serve,
 )
-
-from newsbite import fixtures as fx
-from newsbite.middlewares.cassette import Replayer, load_cassette
 
 SITE = "http://fixture.test"  # never resolved: synthetic fixtures replay offline
 
@@ -81,7 +81,7 @@ def test_iter_fixture_dirs_needs_meta(tmp_path):
 
 
 def make_synthetic(fixture_dir: Path) -> None:
-    """A probe-spider fixture: the pages cassette_support's live server serves, as pages/."""
+    """A probe-spider fixture: the pages the simulator serves the probe, as pages/."""
     pages = fixture_dir / "pages"
     pages.mkdir(parents=True)
     (pages / "utf8.html").write_text("<p>Café “quoted”</p>", encoding="utf-8")
@@ -107,7 +107,7 @@ def make_synthetic(fixture_dir: Path) -> None:
         "args": {"base": SITE},
         "settings": CRAWL_SETTINGS,
         "synthetic": True,
-        "structure_from": "tests/cassette_support.py ROUTES",
+        "structure_from": "newsbite/testing/probe.py ROUTES",
     }
     (fixture_dir / "meta.json").write_text(json.dumps(meta, indent=2))
 
@@ -144,8 +144,7 @@ def scrapy_fixture(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_build_check_update_cycle(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
+def test_build_check_update_cycle(tmp_path):
     make_synthetic(tmp_path)
 
     built = scrapy_fixture("build", str(tmp_path))
@@ -170,8 +169,7 @@ def test_build_check_update_cycle(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_check_fails_on_a_cassette_miss(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
+def test_check_fails_on_a_cassette_miss(tmp_path):
     make_synthetic(tmp_path)
     fx.build_synthetic_cassette(tmp_path)
     fx.write_expected(tmp_path, [])
@@ -186,20 +184,21 @@ def test_check_fails_on_a_cassette_miss(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_record_command_writes_cassette_meta_and_expected(tmp_path, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))
+def test_record_command_writes_cassette_meta_and_expected(tmp_path):
     settings = [f"{k}={fx._setting_text(v)}" for k, v in CRAWL_SETTINGS.items()]
-    with serve() as server:
-        args = ["record", str(tmp_path), "--spider", "cassette_probe", "-a", f"base={server.base}"]
+    with Simulator(stories=0, routes=ROUTES) as server:
+        args = ["record", str(tmp_path), "--spider", "cassette_probe"]
+        base = server.base_url
+        args += ["-a", f"base={base}"]
         for setting in settings:
             args += ["-s", setting]
         recorded = scrapy_fixture(*args)
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     meta = fx.load_meta(tmp_path)
     assert meta["spider"] == "cassette_probe"
-    assert meta["args"] == {"base": server.base}
+    assert meta["args"] == {"base": base}
     assert meta["synthetic"] is False and meta["recorded_at"]
-    assert meta["settings"]["SPIDER_MODULES"] == "cassette_support"
+    assert meta["settings"]["SPIDER_MODULES"] == "newsbite.testing.probe"
     assert SECRET not in (tmp_path / "cassette.yaml").read_text()
     # expected.json came from a replay (the server is stopped by now) and matches it
     assert len(fx.load_expected(tmp_path)) == 5

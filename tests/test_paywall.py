@@ -7,12 +7,12 @@ import pytest
 from conftest import SEED_URL
 from helpers import html_response, make_spider, run_pipelines
 from parsel import Selector
-from paywall_support import page
 
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.normalise.paywall import classify, declared_free, is_subscribe_prompt
 from newsbite.pipelines.process import ProcessPipeline as PaywallPipeline
+from newsbite.testing.crawl import paywall_page as page
 
 STORY = (
     "https://www.theaustralian.com.au/nation/politics/senate-passes-regional-road-funding-bill/"

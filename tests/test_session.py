@@ -4,7 +4,6 @@ anywhere (issue 4, DESIGN §5)."""
 from __future__ import annotations
 
 import pytest
-from paywall_support import html, run_crawl, serve, story_html, story_path
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
@@ -18,16 +17,20 @@ from newsbite.middlewares.session import (
     parse_session_cookies,
     session_from_settings,
 )
+from newsbite.testing import Simulator
+from newsbite.testing import html_route as html
+from newsbite.testing.crawl import page_bytes as story_html
+from newsbite.testing.crawl import run_crawl, story_path, story_url
 
 FILE_SECRET = "cookiesTxtSecret9f3a"
 ENV_SECRET = "envSessionSecret7b1c"
 
 
-def cookies_txt(path, domain="127.0.0.1", secret=FILE_SECRET):
+def cookies_txt(path, domain="127.0.0.1", secret=FILE_SECRET, wide=".theaustralian.com.au"):
     path.write_text(
         "# Netscape HTTP Cookie File\n"
         f"{domain}\tFALSE\t/\tFALSE\t0\tsubscriber_token\t{secret}\n"
-        f".theaustralian.com.au\tTRUE\t/\tTRUE\t0\tn_token\tother{secret}\n"
+        f"{wide}\tTRUE\t/\tTRUE\t0\tn_token\tother{secret}\n"
         f".theaustralian.com.au\tTRUE\t/\tFALSE\t1\texpired\tgone\n"
     )
     return path
@@ -119,22 +122,24 @@ def test_header_merged_then_taken_off_the_request():
 
 @pytest.mark.slow
 def test_crawl_sends_cookies_only_home_and_writes_them_nowhere(tmp_path):
+    # The real spider, its hosts routed to the simulator: the session is for the www host
+    # only, and the bare host (the same publisher, so crawled) is "away" and gets no cookie.
     free, wall = story_html("mislabelled-subscriber.html"), story_html("botwall-no-cookies.html")
     home, flaky, hop, away = story_path(1), story_path(2), story_path(3), story_path(4)
-    with serve() as srv:
-        srv.routes.update(
-            {
-                home: html(free),
-                flaky: lambda n: html(wall if n == 1 else free),  # a retry copies the request
-                hop: (302, {"Location": srv.url(away, host="localhost")}, b""),
-                away: html(free),
-            }
-        )
-        cookie_file = cookies_txt(tmp_path / "cookies.txt")
-        urls = [srv.url(home), srv.url(flaky), srv.url(hop), srv.url(away, host="localhost")]
+    www, bare = "www.theaustralian.com.au", "theaustralian.com.au"
+    away_url = story_url(away, home=f"https://{bare}")
+    routes = {
+        home: html(free),
+        flaky: lambda n: html(wall if n == 1 else free),  # a retry copies the request
+        hop: (302, {"Location": away_url}, b""),
+        away: html(free),
+    }
+    with Simulator(stories=0, routes=routes) as srv:
+        cookie_file = cookies_txt(tmp_path / "cookies.txt", domain=www, wide=f".{www}")
+        urls = [story_url(home), story_url(flaky), story_url(hop), away_url]
         crawl = run_crawl(
             tmp_path,
-            srv.port,
+            srv.host_map(),
             urls,
             settings={
                 "NEWSBITE_RENDER": "never",
@@ -145,22 +150,22 @@ def test_crawl_sends_cookies_only_home_and_writes_them_nowhere(tmp_path):
                 "COOKIES_DEBUG": True,
                 "NEWSBITE_BOTWALL_RETRIES": 2,
             },
-            env={"NEWSBITE_SESSION_COOKIES": f"127.0.0.1: sid={ENV_SECRET}"},
+            env={"NEWSBITE_SESSION_COOKIES": f"{www}: sid={ENV_SECRET}"},
         )
         hits = list(srv.hits)
     assert crawl.returncode == 0, crawl.stderr[-3000:]
 
-    sent = {(host, path): h.get("Cookie", "") for host, path, h in hits}
+    sent = {(h.host, h.path): h.headers.get("Cookie", "") for h in hits}
     for path in (home, flaky, hop):
-        assert FILE_SECRET in sent[("127.0.0.1", path)] and ENV_SECRET in sent[("127.0.0.1", path)]
-    assert [h for h in hits if h[1] == flaky and FILE_SECRET in h[2].get("Cookie", "")][1:]
-    assert sent[("localhost", away)] == ""  # the redirect target and the direct URL alike
+        assert FILE_SECRET in sent[(www, path)] and ENV_SECRET in sent[(www, path)]
+    assert [h for h in hits if h.path == flaky and FILE_SECRET in h.headers.get("Cookie", "")][1:]
+    assert sent[(bare, away)] == ""  # the redirect target and the direct URL alike
 
     items = {i["url"]: i for i in crawl.items}
-    assert items[srv.url(home)]["paywall"]["session"] is True
-    assert items[srv.url(home)]["paywall"]["status"] == "subscriber"
-    assert items[srv.url(flaky)]["paywall"]["session"] is True
-    assert "session" not in items[srv.url(away, host="localhost")]["paywall"]
+    assert items[story_url(home)]["paywall"]["session"] is True
+    assert items[story_url(home)]["paywall"]["status"] == "subscriber"
+    assert items[story_url(flaky)]["paywall"]["session"] is True
+    assert "session" not in items[away_url]["paywall"]
     assert crawl.stats["newsbite/session/cookies_loaded"] == 3
 
     outputs = [p for p in crawl.files if p != cookie_file]

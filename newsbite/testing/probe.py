@@ -1,23 +1,18 @@
-"""Test helpers for the cassette and fixture tests: a local HTTP server, a probe spider, and a
-stats-file extension. Subprocess crawls import this module (tests/ is put on PYTHONPATH).
+"""The cassette tests' probe: a spider that fetches a few byte-exact pages (utf-8, gzip,
+cp1252, PNG) after a cookie-setting page, and the route table the simulator serves them
+from. Subprocess crawls load it with SPIDER_MODULES = ["newsbite.testing.probe"].
+(Was tests/cassette_support.py.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
-import http.server
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import scrapy
 from scrapy.http import TextResponse
 
-TESTS_DIR = Path(__file__).resolve().parent
 SECRET = "SECRETVALUE123"
 
 UTF8_HTML = "<html><body><p>Café “quoted” — utf-8</p></body></html>"
@@ -26,7 +21,7 @@ CP1252_HTML = "<html><body><p>Smart “quotes” and café – cp1252</p></body>
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) + b"\x00\xff\xfe"
 ROBOTS = "User-agent: *\nDisallow: /private\n"
 
-# path -> (status, headers, body); what the live server serves and synthetic fixtures copy.
+# path -> (status, headers, body): the simulator's route table for the probe (any host).
 ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/robots.txt": (200, {"Content-Type": "text/plain"}, ROBOTS.encode()),
     "/utf8": (200, {"Content-Type": "text/html; charset=utf-8"}, UTF8_HTML.encode()),
@@ -48,48 +43,6 @@ ROUTES: dict[str, tuple[int, dict[str, str], bytes]] = {
     "/image.png": (200, {"Content-Type": "image/png"}, PNG),
 }
 PAGES = ["/utf8", "/gzip", "/cp1252", "/image.png"]  # fetched after /cookie
-
-
-@dataclass
-class Server:
-    base: str
-    hits: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (path, headers)
-    httpd: http.server.ThreadingHTTPServer | None = None
-
-    def stop(self) -> None:
-        if self.httpd is not None:
-            self.httpd.shutdown()
-            self.httpd.server_close()
-            self.httpd = None
-
-
-@contextlib.contextmanager
-def serve() -> Iterator[Server]:
-    """A real HTTP server on 127.0.0.1 (free port) in a thread."""
-    server = Server(base="")
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            server.hits.append((self.path, dict(self.headers.items())))
-            status, headers, body = ROUTES.get(self.path, (404, {}, b"not found"))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:  # keep pytest output quiet
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.httpd = httpd
-    server.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 class ProbeSpider(scrapy.Spider):
@@ -130,7 +83,7 @@ class ProbeSpider(scrapy.Spider):
 # newsbite's own components only the cassette middleware and the summary extension (which
 # writes NEWSBITE_STATS_FILE), so these tests pin the cassette alone.
 CRAWL_SETTINGS: dict[str, Any] = {
-    "SPIDER_MODULES": ["cassette_support"],
+    "SPIDER_MODULES": ["newsbite.testing.probe"],
     "DOWNLOADER_MIDDLEWARES": {"newsbite.middlewares.cassette.CassetteMiddleware": 950},
     "ITEM_PIPELINES": {},
     "EXTENSIONS": {"newsbite.extensions.summary.CrawlSummary": 500},
