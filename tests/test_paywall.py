@@ -186,6 +186,9 @@ def test_pipeline_keeps_the_session_flag_and_counts():
     item = Article(
         url=STORY,
         site="x",
+        headline="H",
+        scraped_at="2026-01-01T00:00:00+00:00",
+        extractor="newscorp_au/2024",
         id="0" * 32,
         body=list(FULL),
         paywall={
@@ -238,6 +241,9 @@ def test_pipeline_counts_prompts_removed_as_chrome_and_contradictions():
     cut = Article(
         url=STORY,
         site="x",
+        headline="H",
+        scraped_at="2026-01-01T00:00:00+00:00",
+        extractor="newscorp_au/2024",
         id="0" * 32,
         body=list(CUT),
         chrome_removed=["Subscribe to continue reading"],
@@ -248,6 +254,9 @@ def test_pipeline_counts_prompts_removed_as_chrome_and_contradictions():
     whole = Article(
         url=STORY,
         site="x",
+        headline="H",
+        scraped_at="2026-01-01T00:00:00+00:00",
+        extractor="newscorp_au/2024",
         id="1" * 32,
         body=list(FULL),
         paywall={"status": "unknown", "evidence": ["jsonld:isAccessibleForFree=false"]},
@@ -263,6 +272,9 @@ def test_pipeline_thresholds_come_from_settings():
     item = Article(
         url=STORY,
         site="x",
+        headline="H",
+        scraped_at="2026-01-01T00:00:00+00:00",
+        extractor="newscorp_au/2024",
         id="0" * 32,
         body=list(FULL),
         paywall={"status": "unknown", "evidence": ["jsonld:isAccessibleForFree=false"]},

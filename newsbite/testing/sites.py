@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from newsbite.publishers import Publisher, all_publishers
 from newsbite.testing import textgen
 
 NEWSCORP = "newscorp_au"
@@ -43,30 +45,23 @@ class SimPublisher:
         return f"https://{self.host}"
 
 
-def _nc(name: str, title: str, domain: str, topic: str, offset: str = "+10:00") -> SimPublisher:
-    return SimPublisher(name, title, (domain,), NEWSCORP, topic, offset)
+def _offset(zone: str) -> str:
+    """The zone's UTC offset on a fixed day (1 July), as "+10:00": generated dates carry it."""
+    text = datetime(2026, 7, 1, 12, tzinfo=ZoneInfo(zone)).strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
 
 
-# DESIGN §4: every News Corp Australia masthead, then The Times. First topics: what each
-# publisher entry crawls by default (theaustralian: "isis", as its fixtures).
-PUBLISHERS: tuple[SimPublisher, ...] = (
-    _nc("theaustralian", "The Australian", "theaustralian.com.au", "isis"),
-    _nc("newscomau", "news.com.au", "news.com.au", "national"),
-    _nc("dailytelegraph", "The Daily Telegraph", "dailytelegraph.com.au", "nsw"),
-    _nc("heraldsun", "Herald Sun", "heraldsun.com.au", "victoria"),
-    _nc("couriermail", "The Courier-Mail", "couriermail.com.au", "queensland"),
-    _nc("adelaidenow", "The Advertiser", "adelaidenow.com.au", "south-australia", "+09:30"),
-    _nc("ntnews", "NT News", "ntnews.com.au", "northern-territory", "+09:30"),
-    _nc("themercury", "The Mercury", "themercury.com.au", "tasmania"),
-    _nc("geelongadvertiser", "Geelong Advertiser", "geelongadvertiser.com.au", "geelong"),
-    _nc("goldcoastbulletin", "Gold Coast Bulletin", "goldcoastbulletin.com.au", "gold-coast"),
-    _nc("townsvillebulletin", "Townsville Bulletin", "townsvillebulletin.com.au", "townsville"),
-    _nc("cairnspost", "The Cairns Post", "cairnspost.com.au", "cairns"),
-    _nc("weeklytimesnow", "The Weekly Times", "weeklytimesnow.com.au", "agribusiness"),
-    SimPublisher(
-        "thetimes", "The Times", ("thetimes.com", "thetimes.co.uk"), TIMES, "politics", "+00:00"
-    ),
-)
+def _simulated(entry: Publisher) -> SimPublisher:
+    kind = TIMES if entry.group.name == TIMES else NEWSCORP
+    topic = entry.sources.topics[0] if entry.sources.topics else "news"
+    return SimPublisher(
+        entry.name, entry.title, entry.domains, kind, topic, _offset(entry.timezone)
+    )
+
+
+# Every publisher entry of the registry (DESIGN §4), so the simulator serves what the spiders
+# crawl: the same domains, and each entry's first default topic as the root of its topic graph.
+PUBLISHERS: tuple[SimPublisher, ...] = tuple(_simulated(p) for p in all_publishers())
 BY_NAME = {p.name: p for p in PUBLISHERS}
 
 NEWSCORP_SECTIONS = (
