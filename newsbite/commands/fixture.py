@@ -10,7 +10,9 @@ import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import yaml
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
@@ -19,6 +21,9 @@ from newsbite import fixtures as fx
 
 ACTIONS = ("record", "build", "update", "check")
 SHOWN_DIFF_LINES = 30
+# A fixture's items are judged by its expected.json (a bot-wall fixture expects none), not by
+# the no_items exit status of a crawl.
+JUDGED_BY_EXPECTED = {"NEWSBITE_EXPECT_ITEMS": False}
 
 
 class Command(ScrapyCommand):
@@ -96,6 +101,15 @@ class Command(ScrapyCommand):
         if not spider:
             raise UsageError("record needs --spider (or a meta.json naming one)")
         spargs = arglist_to_dict(opts.spargs) or meta.get("args") or {}
+        urls = str(spargs.get("urls", "")).replace(",", " ").split()
+        foreign = self.foreign_urls(spider, urls)
+        if foreign:
+            # The crawl would drop them as offsite, record nothing and still "succeed".
+            raise UsageError(
+                f"{', '.join(foreign)}: not on {spider}'s domains "
+                f"({', '.join(self.spider_domains(spider))}); record it with the spider of "
+                "its site, or with `--spider news`"
+            )
         # -s settings are kept in meta.json so that replays run the crawl the same way.
         settings = {**(meta.get("settings") or {}), **arglist_to_dict(opts.set)}
         fixture_dir.mkdir(parents=True, exist_ok=True)
@@ -109,6 +123,11 @@ class Command(ScrapyCommand):
             print(result.log[-3000:])
             print(f"FAIL record {fixture_dir}: crawl exited {result.returncode}")
             return False
+        recorded = count_interactions(cassette)
+        if not recorded:
+            print(result.log[-3000:])
+            print(f"FAIL record {fixture_dir}: the crawl recorded no response")
+            return False
         meta.update(
             spider=spider,
             args=spargs,
@@ -116,11 +135,39 @@ class Command(ScrapyCommand):
             recorded_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
             synthetic=bool(meta.get("synthetic", False)),
         )
-        urls = str(spargs.get("urls", "")).replace(",", " ").split()
         meta["urls"] = urls or sorted(str(i.get("url")) for i in result.items)
         fx.write_meta(fixture_dir, meta)
         print(f"recorded {fixture_dir / fx.CASSETTE} ({len(result.items)} items live)")
         return self.update(fixture_dir, allow_misses=False)
+
+    def spider_domains(self, spider: str) -> tuple[str, ...]:
+        """The publisher's domains (the spider class's allowed_domains for a spider with no
+        publisher entry); empty for a spider that crawls any site (`news`)."""
+        try:
+            from newsbite import publishers
+
+            return tuple(publishers.get(spider).domains)
+        except (ImportError, KeyError):
+            pass
+        from scrapy.spiderloader import get_spider_loader
+
+        try:
+            spidercls = get_spider_loader(self.settings).load(spider)
+        except KeyError:
+            raise UsageError(f"no spider called {spider!r}") from None
+        return tuple(getattr(spidercls, "allowed_domains", None) or ())
+
+    def foreign_urls(self, spider: str, urls: list[str]) -> list[str]:
+        domains = self.spider_domains(spider)
+        if not domains:
+            return []
+        try:
+            from newsbite import publishers
+
+            owns = publishers.get(spider).owns
+        except (ImportError, KeyError):
+            return [url for url in urls if not _on_domains(url, domains)]
+        return [url for url in urls if not owns(url)]
 
     def build(self, fixture_dir: Path, allow_misses: bool) -> bool:
         if not fx.load_meta(fixture_dir).get("spider"):
@@ -131,7 +178,7 @@ class Command(ScrapyCommand):
         return self.update(fixture_dir, allow_misses)
 
     def update(self, fixture_dir: Path, allow_misses: bool) -> bool:
-        result = fx.run_fixture_crawl(fixture_dir)
+        result = fx.run_fixture_crawl(fixture_dir, extra_settings=JUDGED_BY_EXPECTED)
         if result.returncode != 0 or (result.misses and not allow_misses):
             self._report_failure("update", fixture_dir, result)
             print("  expected.json left unchanged")
@@ -150,7 +197,7 @@ class Command(ScrapyCommand):
         if not (fixture_dir / fx.EXPECTED).is_file():
             print(f"FAIL {fixture_dir}: no {fx.EXPECTED} (run `scrapy fixture update`)")
             return False
-        result = fx.run_fixture_crawl(fixture_dir)
+        result = fx.run_fixture_crawl(fixture_dir, extra_settings=JUDGED_BY_EXPECTED)
         if result.returncode != 0 or result.misses:
             self._report_failure("check", fixture_dir, result)
             return False
@@ -181,3 +228,18 @@ class Command(ScrapyCommand):
             print(f"  {line}")
         if len(lines) > SHOWN_DIFF_LINES:
             print(f"  ... and {len(lines) - SHOWN_DIFF_LINES} more")
+
+
+def _on_domains(url: str, domains: tuple[str, ...]) -> bool:
+    """Publisher.owns's rule (the domain or a subdomain of it), for any list of domains."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def count_interactions(cassette: Path) -> int:
+    """How many responses a recorded cassette holds (vcrpy YAML: a list under interactions)."""
+    try:
+        data = yaml.safe_load(cassette.read_text("utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return 0
+    return len(data.get("interactions") or [])

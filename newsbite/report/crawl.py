@@ -65,5 +65,6 @@ def write_crawl_report(crawler: Any, spider: Any) -> Path | None:
     recent = recent_items(crawler, spider) if stats.get("finish_reason") == "finished" else None
     found = checks.evaluate(stats, crawler.settings, spider.name, recent)
     write_report(path, stats, found, spider=spider.name)
-    logger.info("newsbite report: %s", path)
+    # The closing summary prints the path beside the feed's (and scripts/crawl shows both).
+    crawler.stats.set_value("newsbite/report/path", str(path))
     return path
