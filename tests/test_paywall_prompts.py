@@ -258,3 +258,19 @@ def test_no_page_prompt_on_free_pages_with_login_buttons_in_the_header(page):
 def test_page_prompt_evidence_skips_furniture(markup, found):
     sel = Selector(text=f"<html><body>{markup}</body></html>")
     assert (page_prompt_evidence(sel) == [PAGE_PROMPT]) is found
+
+
+@pytest.mark.parametrize(
+    "closing, cut",
+    [
+        ("LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR", False),  # a tagline in capitals
+        ("JANE CITIZEN IS A SENIOR WRITER", False),
+        ("The minister said the plan would", True),
+        ("Residents were told to expect\u2026", True),
+        ("It ended there.", False),
+    ],
+)
+def test_a_closing_tagline_in_capitals_is_not_a_cut(closing, cut):
+    from newsbite.normalise.paywall import ends_mid_sentence
+
+    assert ends_mid_sentence(closing) is cut

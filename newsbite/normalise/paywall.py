@@ -129,9 +129,16 @@ def is_subscribe_prompt(paragraph: str) -> bool:
 
 
 def ends_mid_sentence(paragraph: str) -> bool:
-    """A paragraph a paywall cut: it ends in an ellipsis, or on a word or comma."""
+    """A paragraph a paywall cut: it ends in an ellipsis, or on a word or comma. A closing
+    line in capitals ("LAURIE OAKES IS THE NINE NETWORK POLITICAL EDITOR") is the writer's
+    tagline, printed whole without a full stop: not a cut."""
     text = paragraph.rstrip()
-    return text.endswith(("...", "\u2026")) or bool(re.search(r"[\w,;\u2013-]$", text))
+    if text.endswith(("...", "\u2026")):
+        return True
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return False
+    return bool(re.search(r"[\w,;\u2013-]$", text))
 
 
 def page_prompt_evidence(sel: Selector) -> list[str]:
