@@ -33,6 +33,7 @@ from newsbite.normalise.credits import CreditRegistry
 from newsbite.normalise.paywall import (
     Thresholds,
     classify,
+    ends_mid_sentence,
     is_subscribe_prompt,
     page_prompt_evidence,
 )
@@ -105,7 +106,13 @@ def problem_counts_of(fields_: Mapping[str, Any]) -> dict[str, int]:
 
 def with_page_prompts(fields_: dict[str, Any], sel: Selector) -> dict[str, Any]:
     """A subscribe prompt printed after the story container (where parsers do not read) is
-    access evidence too: a story cut short there is for subscribers."""
+    access evidence too: a story cut short there is for subscribers. The page walk is only
+    worth it when the body may be cut: a whole body is free whatever else the page prints."""
+    body = fields_.get("body") or []
+    whole = Thresholds()
+    full = len(body) >= whole.full_paragraphs and word_count(body) >= whole.full_words
+    if full and not ends_mid_sentence(body[-1]):
+        return fields_
     found = page_prompt_evidence(sel)
     if found:
         paywall = dict(fields_.get("paywall") or {"status": "unknown", "evidence": []})

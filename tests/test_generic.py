@@ -1,21 +1,38 @@
-"""The generic extractor: trafilatura + JSON-LD + whole-paragraph boilerplate rules, pure."""
+"""The generic extractor: trafilatura + structured data + whole-paragraph rules, pure (issue 10)."""
 
 from __future__ import annotations
 
+import ast
+import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
 from parsel import Selector
 
-from newsbite.extract import generic, newscorp_au
-from newsbite.extract.generic import article_body, extract_body, parse_article, strip_boilerplate
+from newsbite.extract import generic
+from newsbite.extract.common import hash_id
+from newsbite.extract.generic import (
+    EDGES,
+    GenericArticle,
+    article_body,
+    extract_body,
+    finish_body,
+    parse_article,
+    split_boilerplate,
+    strip_boilerplate,
+)
+from newsbite.text import decode_html
 
-DATA = Path(__file__).resolve().parent / "data" / "generic"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "generic"
+EVAL_DEV = ROOT.parent / "shared" / "eval-dev"
 AMBITO_URL = (
     "https://www.ambito.com/politica/paritarias/"
     "al-rojo-gremios-la-alimentacion-marcan-inflacion-53-abril-y-amenazan-paro-n5431248"
 )
+# Synthetic story text, invented for these tests.
 STORY = [
     "The city council voted on Tuesday to expand the tram network to the northern suburbs, "
     "ending a debate that has divided residents and businesses for more than a decade.",
@@ -45,10 +62,16 @@ def ld_script(node: dict) -> str:
     return f'<script type="application/ld+json">{json.dumps(node)}</script>'
 
 
+def parse(html: str, url: str = "https://example.org/news/tram") -> dict:
+    return parse_article(url, Selector(text=html))
+
+
+# --- body -------------------------------------------------------------------------------------
+
+
 def test_body_is_the_story_in_order_without_navigation():
     body = extract_body(page(*paras(STORY)), "https://example.org/news/tram")
-    assert body[-4:] == STORY
-    assert not any("Privacy policy" in p for p in body)
+    assert body == STORY
 
 
 def test_teaser_labels_lines_and_credits_are_dropped_as_whole_paragraphs():
@@ -60,26 +83,24 @@ def test_teaser_labels_lines_and_credits_are_dropped_as_whole_paragraphs():
         "<p>Foto: dpa / Max Mustermann</p>",
         "<p>© 2024 Example Media. All rights reserved.</p>",
     )
-    body = extract_body(html)
-    assert STORY[0] in body and STORY[-1] in body
-    assert not any(p.startswith(("Read more", "Lesen Sie", "Foto:", "©")) for p in body)
+    fields = parse(html)
+    assert fields["body"] == STORY
+    assert "Read more: Five things to know about the tram plan" in fields["chrome_removed"]
+    assert "Foto: dpa / Max Mustermann" in fields["chrome_removed"]
 
 
 def test_teaser_heading_drops_its_run_of_short_headlines_only():
-    kept = strip_boilerplate(
+    kept, removed = split_boilerplate(
         [STORY[0], "Related articles", "Budget row deepens", "Buses to be replaced", STORY[1]]
     )
     assert kept == [STORY[0], STORY[1]]
+    assert removed == ["Related articles", "Budget row deepens", "Buses to be replaced"]
 
 
 def test_phrases_inside_sentences_and_long_paragraphs_are_kept():
     sentence = "Read more about it, the mayor said: the plan is online and open to comments."
     long_line = "Lea también: " + "el concejo aprobó la ampliación del tranvía. " * 6
     assert strip_boilerplate([sentence, long_line]) == [sentence, long_line]
-
-
-def test_project_chrome_vocabulary_applies_too():
-    assert strip_boilerplate(["Add your comment to this story", STORY[0]]) == [STORY[0]]
 
 
 def test_short_lines_missing_from_a_covering_articlebody_are_dropped():
@@ -90,9 +111,13 @@ def test_short_lines_missing_from_a_covering_articlebody_are_dropped():
         *paras(STORY[2:]),
         head=ld,
     )
-    body = extract_body(html)
-    assert body[-4:] == STORY
-    assert "Trams are popular in many European cities" not in body
+    fields = parse(html)
+    assert fields["body"] == STORY
+    # the printed headline is not in articleBody either
+    assert fields["chrome_removed"] == [
+        "Council backs tram extension",
+        "Trams are popular in many European cities",
+    ]
 
 
 def test_too_short_extraction_falls_back_to_jsonld_articlebody():
@@ -108,59 +133,108 @@ def test_articlebody_markup_becomes_lines():
     assert article_body({}) is None
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "",
-        b"",
-        "   \n ",
-        b"\x00\xff\xfe\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
-        "<html><head><title>Council backs tram ext",
-        "<<<>>><!-- <p",
-        None,
-    ],
-)
-def test_bad_input_gives_an_empty_body_not_an_exception(bad):
-    assert extract_body(bad) == []
+# --- the edges of the body: classes of furniture, table-driven -------------------------------
+
+EDGE_LINES = [
+    # (line, kind at the opening edge, kind at the closing edge)
+    ("July 2, 2019 12:00AM", "stamp", "stamp"),
+    ("March 4, 2019 12:00AM", "stamp", "stamp"),
+    ("Updated: 3 March 2019, 10:05 am", "stamp", "stamp"),
+    ("Published 12th June 2020", "stamp", "stamp"),
+    ("January 13, 2020 at 08:45 AM", "stamp", "stamp"),
+    ("Veröffentlicht am 02.07.2019 um 14:30 Uhr", "stamp", "stamp"),
+    ("Aktualisiert am 17.01.2021.", "stamp", "stamp"),
+    ("Stand: 17.01.2021", "stamp", "stamp"),
+    ("Mo, 02.07.2019 - 12:00", "stamp", "stamp"),
+    ("Le 3 mars 2020 à 14h05", "stamp", "stamp"),
+    ("2021-10-16", "stamp", "stamp"),
+    ("2019-03-04T06:12:00+11:00", "stamp", "stamp"),
+    ("By Louise Callaghan", "byline", "byline"),
+    ("BY LOUISE CALLAGHAN", "byline", "byline"),
+    ("By Jane Doe and John Smith | July 2, 2019", "byline", "byline"),
+    ("By Jane Doe, 3 March 2019", "byline", "byline"),
+    ("Von Anna Müller", "byline", "byline"),
+    ("Par Jean-Pierre Martin", "byline", "byline"),
+    ("Posted by Walter", "byline", "byline"),
+    ("Share", "share", "share"),
+    ("Share this:", "share", "share"),
+    ("Teilen mit:", "share", "share"),
+    ("Share Facebook Twitter Email", "share", "share"),
+    ("Facebook | Twitter | WhatsApp | E-Mail", "share", "share"),
+    ("Kontakt:", None, "label"),
+    ("Teilnehmende Blogs:", None, "label"),
+    # story text: never an edge class
+    ("The mayor said on July 2, 2019 that work would start.", None, None),
+    ("May 2019 was the wettest month on record.", None, None),
+    ("By the way, the council voted.", None, None),
+    ("2 people were hurt in the crash.", None, None),
+    ("Share prices fell sharply on Tuesday after the announcement.", None, None),
+    ("The mayor had one message for the council: build it now, and build it well.", None, None),
+    (STORY[0], None, None),
+]
 
 
-def test_truncated_page_keeps_what_was_received():
-    html = page(*paras(STORY))
-    cut = html[: html.index(STORY[-1]) + 40]
-    body = extract_body(cut)
-    assert body[-4:-1] == STORY[:3]
-    assert body[-1].startswith(STORY[-1][:40])
+@pytest.mark.parametrize(("line", "opening", "closing"), EDGE_LINES)
+def test_edge_line_classes(line, opening, closing):
+    assert EDGES.kind(line, closing=False) == opening
+    assert EDGES.kind(line, closing=True) == closing
 
 
-def test_failure_inside_extraction_is_contained(monkeypatch):
-    def boom(*args, **kwargs):
-        raise RuntimeError("broken")
-
-    monkeypatch.setattr(generic, "_trafilatura", boom)
-    assert extract_body(page(*paras(STORY))) == []
-    fields = parse_article("https://example.org/a", Selector(text=page(*paras(STORY))))
-    assert fields["body"] == []
-
-
-def test_parse_article_has_the_platform_parser_fields():
-    html = page(*paras(STORY))
-    fields = parse_article("https://example.org/news/tram", Selector(text=html))
-    reference = newscorp_au.parse_article("https://example.org/news/tram", Selector(text=html))
-    assert set(fields) == set(reference)
-    assert fields["extractor"] == "generic/1"
-    assert fields["paywall"]["status"] == "unknown"
-    assert fields["id"] == newscorp_au.story_id("https://example.org/news/tram")
-    assert len(fields["id"]) == 32
-    assert fields["section"] == "news"
-    assert fields["body"][-4:] == STORY
+def test_edges_are_trimmed_at_both_ends_only():
+    body = ["July 2, 2019 12:00AM", "By Jane Doe", *STORY, "Share this:", "Kontakt:"]
+    middle = [STORY[0], "July 2, 2019 12:00AM", STORY[1]]
+    out, standfirst, removed = finish_body(body, None, None)
+    assert out == STORY
+    assert removed == ["July 2, 2019 12:00AM", "By Jane Doe", "Share this:", "Kontakt:"]
+    assert finish_body(middle, None, None)[0] == middle  # inside the story: kept
+    assert finish_body(["Kontakt:", *STORY], None, None)[0] == ["Kontakt:", *STORY]
 
 
-def test_parse_article_metadata_jsonld_first_then_trafilatura():
+def test_news_corp_page_the_platform_parser_does_not_read_starts_with_the_story():
+    """Unknown News Corp-like markup (synthetic): the date line and byline above the text
+    are not the body's first paragraphs."""
+    html = page(
+        "<p>July 2, 2019 12:00AM</p><p>By Jane Doe</p>",
+        *paras(STORY),
+        title="Council backs tram extension",
+    )
+    fields = parse(html, "https://www.heraldsun.com.au/news/tram/news-story/" + "a" * 32)
+    assert fields["body"] == STORY
+    assert "July 2, 2019 12:00AM" in fields["chrome_removed"]
+
+
+def test_headline_and_standfirst_are_not_repeated():
+    standfirst = "Council ends a decade of debate over the northern line."
+    ld = ld_script({"@type": "NewsArticle", "headline": "Council backs tram extension"})
+    desc = f'<meta property="og:description" content="{standfirst}">'
+    html = page(f"<p class='intro'>{standfirst}</p>", *paras(STORY), head=ld + desc)
+    fields = parse(html)
+    # printed as the opening of the text: the story's lead, kept; no separate standfirst
+    assert fields["body"][0] == standfirst and fields["standfirst"] is None
+    assert fields["body"][1:] == STORY
+    elsewhere = page(*paras(STORY), head=ld + desc)
+    fields = parse(elsewhere)
+    assert fields["standfirst"] == standfirst and fields["body"] == STORY
+
+
+# --- metadata ---------------------------------------------------------------------------------
+
+
+def test_meta_author_without_jsonld_author_does_not_crash():
+    """The issue-10 defect: a meta author and no JSON-LD author raised TypeError."""
+    head = '<meta name="author" content="Jane Doe, John Smith">' + ld_script(
+        {"@type": "NewsArticle", "headline": "Tram plan approved"}
+    )
+    fields = parse(page(*paras(STORY), head=head))
+    assert fields["byline_raw"] == "Jane Doe, John Smith"
+    assert [a["name"] for a in fields["authors"]] == ["Jane Doe", "John Smith"]
+
+
+def test_jsonld_first_then_microdata_then_open_graph():
     ld = ld_script(
         {
             "@type": "NewsArticle",
             "headline": "Tram plan approved",
-            "description": "Council ends a decade of debate.",
             "datePublished": "2024-03-05T09:30:00+01:00",
             "author": [{"@type": "Person", "name": "Jane Doe"}],
             "keywords": "Transport, Council",
@@ -168,26 +242,79 @@ def test_parse_article_metadata_jsonld_first_then_trafilatura():
             "mainEntityOfPage": "https://example.org/news/tram-plan",
         }
     )
-    html = page("<p>Council ends a decade of debate.</p>", *paras(STORY), head=ld)
-    fields = parse_article("https://example.org/news/tram?utm=x", Selector(text=html))
+    og = (
+        '<meta property="og:title" content="OG title">'
+        '<meta property="og:description" content="OG description of the plan.">'
+        '<meta property="article:published_time" content="2020-01-01T00:00:00+00:00">'
+        '<meta property="og:image" content="/img/tram.jpg">'
+    )
+    fields = parse(page(*paras(STORY), head=ld + og), "https://example.org/news/tram?utm=x")
     assert fields["headline"] == "Tram plan approved"
-    assert fields["standfirst"] == "Council ends a decade of debate."
-    assert "Council ends a decade of debate." not in fields["body"]
+    assert fields["standfirst"] == "OG description of the plan."
     assert fields["canonical_url"] == "https://example.org/news/tram-plan"
+    assert fields["id"] == hash_id("https://example.org/news/tram-plan")
     assert fields["published"] == "2024-03-05T09:30:00+01:00"
     assert [a["name"] for a in fields["authors"]] == ["Jane Doe"]
     assert [t["name"] for t in fields["topics"]] == ["Transport", "Council"]
     assert fields["paywall"]["evidence"] == ["jsonld:isAccessibleForFree=true"]
+    assert fields["images"][0]["url"] == "https://example.org/img/tram.jpg"
     assert fields["language"] == "en"
 
-    bare = parse_article("https://example.org/news/tram", Selector(text=page(*paras(STORY))))
-    assert bare["headline"] == "Council backs tram extension"  # trafilatura's title
+    microdata = (
+        "<div itemscope itemtype='https://schema.org/NewsArticle'>"
+        "<h2 itemprop='headline'>Microdata headline</h2>"
+        "<meta itemprop='datePublished' content='2023-06-01T08:00:00+02:00'></div>"
+    )
+    fields = parse(page(*paras(STORY), microdata, head=og))
+    assert fields["headline"] == "Microdata headline"
+    assert fields["published"] == "2023-06-01T08:00:00+02:00"
+
+    fields = parse(page(*paras(STORY), head=og))
+    assert fields["headline"] == "OG title"
+    assert fields["published"] == "2020-01-01T00:00:00+00:00"
 
 
-def test_parse_article_on_an_empty_page():
-    fields = parse_article("https://example.org/", Selector(text="<html></html>"))
-    assert fields["body"] == [] and fields["headline"] is None
-    assert fields["section"] is None
+def test_date_from_htmldate_when_the_page_gives_no_structured_date():
+    html = page("<p class='date'>2021-10-16</p>", *paras(STORY))
+    fields = parse(html, "https://example.org/2021/10/16/tram")
+    assert fields["published"].startswith("2021-10-16")
+    assert parse(page(*paras(STORY)), "https://example.org/tram")["published"] is None
+
+
+def test_parse_article_fields_and_parser_object():
+    fields = GenericArticle().parse(
+        "https://example.org/news/tram", Selector(text=page(*paras(STORY))), timezone="UTC"
+    )
+    assert GenericArticle().matches(Selector(text="<html></html>"))
+    assert fields["extractor"] == f"generic/{GenericArticle.generation}"
+    assert fields["paywall"]["status"] == "unknown"
+    assert fields["id"] == hash_id("https://example.org/news/tram")
+    assert fields["section"] == "news"
+    assert fields["headline"] == "Council backs tram extension"  # trafilatura's title reader
+    assert fields["body"] == STORY
+    assert fields["problems"] == []
+
+
+def test_malformed_structured_data_is_named_not_raised():
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+    fields = parse(page(*paras(STORY), head=ld))
+    assert fields["body"] == STORY
+    assert "jsonld_invalid_json" in fields["problems"]
+
+
+def test_generic_extractor_stands_alone():
+    """It imports nothing from a platform parser (newsbite.extract.common is the shared part)."""
+    tree = ast.parse(Path(generic.__file__).read_text("utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    imported |= {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import)
+        for alias in node.names
+    }
+    assert not any("newscorp" in name or "thetimes" in name for name in imported)
 
 
 def test_real_page_snippets():
@@ -204,3 +331,101 @@ def test_real_page_snippets():
     assert fields["published"] == "2022-05-04T03:00:00+00:00"
     assert fields["section"] == "politica"
     assert fields["language"] == "es-AR"
+
+
+# --- no page may crash it -------------------------------------------------------------------
+
+
+def test_failure_inside_extraction_is_contained(monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("broken")
+
+    monkeypatch.setattr(generic, "_trafilatura", boom)
+    assert extract_body(page(*paras(STORY))) == []
+    fields = parse(page(*paras(STORY)))
+    assert fields["body"] == [] and fields["headline"] == "Council backs tram extension"
+
+
+def _deep(levels: int) -> str:
+    return "<html><body>" + "<div>" * levels + "".join(paras(STORY)) + "</div>" * levels
+
+
+HOSTILE = {
+    "empty": "",
+    "empty-bytes": b"",
+    "blank": "   \n ",
+    "none": None,
+    "binary": b"\x00\xff\xfe\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+    "cut-in-head": "<html><head><title>Council backs tram ext",
+    "junk-markup": "<<<>>><!-- <p",
+    "nested-10000": _deep(10_000),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_gives_an_empty_body_not_an_exception(name):
+    body = extract_body(HOSTILE[name], "https://example.org/a")
+    assert isinstance(body, list) and all(isinstance(p, str) and p for p in body)
+    if name != "nested-10000":
+        assert body == []
+
+
+def test_truncated_page_keeps_what_was_received():
+    html = page(*paras(STORY))
+    cut = html[: html.index(STORY[-1]) + 40]
+    body = extract_body(cut)
+    assert body[:3] == STORY[:3]
+    assert body[3].startswith(STORY[-1][:40])
+
+
+def test_huge_page_is_read():
+    html = page(*paras(STORY * 2000))  # about 2.5 MB of story text
+    body = extract_body(html)
+    assert len(body) > 100 and body[:4] == STORY
+
+
+def _bundled_pages() -> list[Path]:
+    pages = sorted(ROOT.glob("fixtures/**/pages/*.html"))
+    pages += sorted((ROOT / "tests" / "data").glob("**/*.html"))
+    return pages
+
+
+def test_every_bundled_page_parses_without_an_exception():
+    pages = _bundled_pages()
+    assert len(pages) >= 10
+    failures = []
+    for path in pages:
+        try:
+            fields = parse_article(
+                "https://example.org/page", Selector(text=decode_html(path.read_bytes())[0])
+            )
+            assert isinstance(fields["body"], list)
+        except Exception as error:  # collected: the test names every page that broke
+            failures.append(f"{path.relative_to(ROOT)}: {type(error).__name__}: {error}")
+    assert failures == []
+
+
+def test_every_eval_dev_page_parses_without_an_exception():
+    """The development set (../shared/eval-dev, beside the checkout in CI): 990 real pages."""
+    if not (EVAL_DEV / "eval.json").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: the development set is missing at {EVAL_DEV}")
+        pytest.skip("no ../shared/eval-dev beside this checkout")
+    entries = json.loads((EVAL_DEV / "eval.json").read_text("utf-8"))
+    failures, with_body = [], 0
+    for entry in entries:
+        raw = gzip.decompress((EVAL_DEV / entry["file"]).read_bytes())
+        url = entry["url"] if "://" in entry["url"] else "https://example.org/"
+        try:
+            fields = parse_article(url, Selector(text=decode_html(raw)[0]))
+            with_body += bool(fields["body"])
+        except Exception as error:  # collected: the test names every page that broke
+            failures.append(f"{entry['id']}: {type(error).__name__}: {error}")
+    assert failures == []
+    assert with_body >= 0.98 * len(entries)
+
+
+def test_a_page_with_only_a_few_words_of_text_has_no_body():
+    html = "<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>"
+    fields = parse(html)
+    assert fields["body"] == [] and fields["chrome_removed"] == ["Home"]

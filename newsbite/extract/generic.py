@@ -68,6 +68,7 @@ TRAFILATURA_OPTIONS: dict[str, Any] = {
 # texts they change nothing the scorer sees, and they cost a third of every page's time).
 RESCUE_CHARS = 1000
 MIN_BODY_CHARS = 200  # below this the extraction probably missed the story: try the fallbacks
+MIN_STORY_CHARS = 60  # less text than this ("Home", "Loading…") is no story: an empty body
 LD_COVERAGE = 0.7  # articleBody at least this share of the extracted text: "clearly the article"
 LD_SHORT_LINE = 100  # only lines up to this length are checked against articleBody
 TEASER_RUN_LINE = 60  # teaser headlines under a "related" label are at most this long
@@ -546,6 +547,8 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "UTC") -> dict:
         or data.meta.first("description", "twitter:description")
     )
     paragraphs, standfirst, edges = finish_body(body.paragraphs, headline, standfirst)
+    if sum(len(p) for p in paragraphs) < MIN_STORY_CHARS:
+        paragraphs, edges = [], [*edges, *paragraphs]
     byline_raw, authors = _bylines(data, problems)
     published_raw, published = _date(
         data, ("datePublished", "dateCreated"), PUBLISHED, timezone, problems
