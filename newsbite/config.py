@@ -194,6 +194,7 @@ SPEC: dict[str, Check] = {
     "NEWSBITE_TOPIC_DEPTH": integer(0),
     "NEWSBITE_MAX_TOPIC_PAGES": integer(1),
     "NEWSBITE_INCREMENTAL": boolean,
+    "NEWSBITE_LINK_COPIES": boolean,
     "NEWSBITE_STATE_URI": state_uri,
     "NEWSBITE_STATE_FULL": boolean,
     "NEWSBITE_FEED_FSYNC": boolean,

@@ -30,6 +30,7 @@ from newsbite.normalise.bylines import Byline, BylineParser
 from newsbite.normalise.captions import caption_keys, merge_images
 from newsbite.normalise.chrome import ChromeMatcher
 from newsbite.normalise.credits import CreditRegistry
+from newsbite.normalise.original import SOURCE_DOMAINS, original_links
 from newsbite.normalise.paywall import (
     Thresholds,
     classify,
@@ -71,7 +72,20 @@ def choose_parser(publisher: Publisher, sel: Selector) -> Any | None:
 def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, Any]:
     """Fields of one page from exactly one parser generation, or from the generic extractor
     when no generation claims the page or the one that does finds no body."""
-    return with_page_prompts(_fields(url, sel, publisher), sel)
+    fields_ = with_page_prompts(_fields(url, sel, publisher), sel)
+    links = original_links_of(sel, publisher)
+    if links:
+        fields_["original_links"] = links
+    return fields_
+
+
+def original_links_of(sel: Selector, publisher: Publisher) -> dict[str, str]:
+    """{credited source: URL of the original} for every source whose story the page names.
+    One cheap pass over the page's links first: most pages name no known source at all."""
+    hrefs = " ".join(sel.xpath("//a/@href | //link/@href | //meta/@content").getall())
+    if not any(domain in hrefs for domains in SOURCE_DOMAINS.values() for domain in domains):
+        return {}
+    return original_links(sel, own=publisher)
 
 
 def _fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, Any]:
@@ -128,7 +142,10 @@ def to_article(fields_: Mapping[str, Any], publisher: Publisher, url: str) -> Ar
     known["site"] = publisher.name
     known["id"] = publisher.id_for(url, known.get("canonical_url"))
     known.setdefault("scraped_at", now_iso())
-    return Article(**known)
+    article = Article(**known)
+    # Not an item field: read by the syndication stage once the credit is settled.
+    article.original_links = dict(fields_.get("original_links") or {})
+    return article
 
 
 def now_iso() -> str:
@@ -231,6 +248,13 @@ class Chain:
     def syndication(self, item: Article, publisher: Publisher, counts: Counter[str]) -> None:
         """A trailing credit line ("THE SUNDAY TIMES", "— AFP") becomes `syndication`, out of
         the body; else the URL section (/world/the-times/) is the evidence."""
+        self._credit(item, publisher, counts)
+        links = getattr(item, "original_links", None)
+        if item.syndication and links and item.syndication.get("source") in links:
+            item.syndication = {**item.syndication, "url": links[item.syndication["source"]]}
+            counts["syndication/original_url"] += 1
+
+    def _credit(self, item: Article, publisher: Publisher, counts: Counter[str]) -> None:
         found = self._trailing_credit(item.body)
         if found is not None:
             body, credit = found

@@ -13,6 +13,13 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 30
 REDIRECT_MAX_TIMES = 5
+# News pages are well under a megabyte; 32 MiB leaves room for a 20 MB live blog and stops a
+# gzip bomb early (Scrapy's default is 1 GiB). A publisher entry's download_maxsize overrides it
+# per request; refusals are counted as newsbite/failed/too_large.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# One story, one fingerprint (newsbite.fingerprint): URL variants of a story are one request.
+REQUEST_FINGERPRINTER_CLASS = "newsbite.fingerprint.StoryFingerprinter"
 RETRY_TIMES = 2
 COOKIES_ENABLED = True
 
@@ -30,6 +37,11 @@ DOWNLOADER_MIDDLEWARES = {
     "newsbite.middlewares.pace.PaceMiddleware": 949,
     # NotConfigured unless NEWSBITE_HOST_MAP: publisher hosts served by a local simulator.
     "newsbite.middlewares.hostmap.HostMapMiddleware": 960,
+    # Loops, self-redirects and offsite hops: a stat and a WARNING each (Scrapy's: DEBUG only).
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newsbite.middlewares.redirects.NewsRedirectMiddleware": 600,
+    # Retry-After on 429/503 honoured (capped by NEWSBITE_RETRY_AFTER_MAX) before RetryMiddleware.
+    "newsbite.middlewares.retryafter.RetryAfterMiddleware": 555,
 }
 SPIDER_MIDDLEWARES = {
     # Items fetched with a subscriber's session say so (paywall.session).
@@ -50,8 +62,13 @@ ITEM_PIPELINES = {
     # The one chain (newsbite.process): chrome, captions, bylines, syndication, paywall,
     # validation; the same code `newsbite extract` runs, with its counts added to the stats.
     "newsbite.pipelines.process.ProcessPipeline": 100,
+    # same_story_as: a story whose body copies one seen earlier in the crawl (MinHash LSH);
+    # NotConfigured when NEWSBITE_LINK_COPIES is false.
+    "newsbite.pipelines.linking.LinkingPipeline": 850,
     # NotConfigured unless NEWSBITE_INCREMENTAL: new/changed stories only, state on item_scraped.
     "newsbite.pipelines.incremental.IncrementalPipeline": 900,
+    # Last: a story id is written at most once per crawl (and per JOBDIR job across resumes).
+    "newsbite.pipelines.incremental.WrittenOncePipeline": 950,
 }
 
 EXTENSIONS = {
@@ -67,6 +84,9 @@ EXTENSIONS = {
     "newsbite.extensions.progress.ProgressLine": 520,
     # With JOBDIR: resume a stopped crawl, start afresh after a finished one, one crawl at once.
     "newsbite.extensions.jobdir.ResumableJobDir": 0,
+    # A feed that cannot be written stops the crawl (feed_error, exit 3) and commits nothing.
+    "scrapy.extensions.feedexport.FeedExporter": None,
+    "newsbite.feeds.CheckedFeedExporter": 0,
 }
 
 # Output goes through FEEDS. Scrapy adds -o/-O feeds to FEEDS from settings, so the default
@@ -95,6 +115,7 @@ NEWSBITE_STATE_FULL = False  # like -a full=true: emit every story, still versio
 NEWSBITE_FEED_FSYNC = False  # fsync the feed after every line (power-loss durability)
 NEWSBITE_PACE = 0  # seconds to wait before each request, replay included (tests, benchmarks)
 NEWSBITE_HOST_MAP = ""  # "domain=127.0.0.1:PORT,...": route hosts to a local simulator (tests)
+NEWSBITE_RETRY_AFTER_MAX = 60.0  # seconds: a longer Retry-After is not retried early
 
 # Scale-out (issue 14, DESIGN §12; README "Scaling out"): all off without a Redis URL.
 NEWSBITE_REDIS_URL = ""  # redis://host:6379/0 (or env NEWSBITE_REDIS_URL / REDIS_URL)
@@ -139,6 +160,7 @@ NEWSBITE_REPORT_FILE = ""  # or here (also when the feed is not a local file)
 NEWSBITE_REPORT_EXAMPLES = 3  # example URLs kept per skip, drop and failure reason
 NEWSBITE_PROGRESS = True  # a live progress line when stderr is a terminal (never in cron/Scrapyd)
 NEWSBITE_EXPECT_ITEMS = True  # false: a crawl that writes nothing is not exit 5 (no_items)
+NEWSBITE_LINK_COPIES = True  # same_story_as for near-duplicate bodies within a crawl
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -330,3 +330,26 @@ def test_news_spider_feeds_are_read_with_the_feed_reader():
     response = XmlResponse(request.url, body=body)
     urls = [r.url for r in spider.parse_feed(response)]
     assert urls == ["https://www.example.org/story-1", OLD]
+
+
+def test_a_copy_that_links_its_original_gets_syndication_url(seed_html):
+    """The Australian's copy names the Sunday Times original in a link: syndication.url."""
+    from conftest import SEED_URL
+
+    from newsbite.process import extract
+
+    original = (
+        "https://www.thetimes.co.uk/article/"
+        "fighters-rage-as-skulking-caliph-dodges-the-last-stand-of-isis-jt9bgj7qm"
+    )
+    linked = seed_html.replace(
+        "</article>",
+        f'<p class="origin">First published in <a href="{original}?utm_source=x">'
+        "The Sunday Times</a></p></article>",
+        1,
+    )
+    outcome = extract(SEED_URL, linked)
+    assert outcome.item.syndication["source"] == "The Sunday Times"
+    assert outcome.item.syndication["url"] == original
+    plain = extract(SEED_URL, seed_html)
+    assert "url" not in plain.item.syndication  # the page names no original: none invented
