@@ -130,15 +130,15 @@ def test_sqlite_uris(uri, path):
 
 def test_open_store_picks_the_backend_by_scheme(tmp_path, monkeypatch):
     assert isinstance(open_store(f"sqlite:///{tmp_path}/a.sqlite"), SQLiteStateStore)
-    with pytest.raises(ValueError, match="no state backend for 'redis://"):
-        open_store("redis://127.0.0.1:6379/0")
+    with pytest.raises(ValueError, match="no state backend for 'mongodb://"):
+        open_store("mongodb://127.0.0.1/0")
 
-    class FakeRedis(SQLiteStateStore):
+    class FakeMongo(SQLiteStateStore):
         pass
 
-    monkeypatch.setitem(_BACKENDS, "redis", None)  # so the registration is undone afterwards
-    register_backend("redis", lambda uri: FakeRedis(":memory:"))
-    assert isinstance(open_store("redis://127.0.0.1:6379/0"), FakeRedis)
+    monkeypatch.setitem(_BACKENDS, "mongodb", None)  # so the registration is undone afterwards
+    register_backend("mongodb", lambda uri: FakeMongo(":memory:"))
+    assert isinstance(open_store("mongodb://127.0.0.1/0"), FakeMongo)
 
 
 def test_default_uri_is_in_the_project_data_dir(tmp_path, monkeypatch):
