@@ -308,6 +308,7 @@ class Chain:
             botwall=botwall,
             session=session,
             thresholds=self.thresholds,
+            ended=counts["syndication/from_body"] > 0,
         )
         if session:
             result["session"] = True

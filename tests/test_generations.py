@@ -60,14 +60,17 @@ def _story_pages() -> list[tuple[str, Path, str]]:
         if fixture.parent.parent.name not in {"theaustralian", "heraldsun", "couriermail"}:
             continue
         handwritten = list(fixture.parent.glob(f"{fixture.parent.name}.expected.json"))
-        if handwritten:  # real pages: their generation is written by hand
+        real = json.loads(fixture.read_text(encoding="utf-8")).get("synthetic") is False
+        if real and handwritten:  # real pages: their generation is written by hand
             want = json.loads(handwritten[0].read_text(encoding="utf-8"))
             pages.append((want["generation"], fixture.parent / "pages/story.html", want["url"]))
             continue
         served = json.loads((fixture.parent / "pages/pages.json").read_text())
         for page in served:
             path = fixture.parent / "pages" / (page.get("file") or "")
-            if page.get("file") and 'id="story"' in path.read_text(encoding="utf-8"):
+            if not path.name.endswith(".html"):
+                continue  # feeds, sitemaps (.xml.gz) and robots.txt are no story pages
+            if 'id="story"' in path.read_text(encoding="utf-8"):
                 pages.append(("2024", path.resolve(), page["url"]))
     return sorted(set(pages))
 

@@ -17,25 +17,11 @@ from newsbite.fixtures import (
     load_expected,
     load_meta,
     run_crawl,
-    run_fixture_crawl,
 )
 from newsbite.process import load_schema
 
 FIXTURE_DIRS = iter_fixture_dirs()
 SCHEMA = Draft202012Validator(load_schema())
-
-
-@pytest.fixture(scope="module")
-def crawls():
-    """Each fixture is crawled once per test session; tests share the results."""
-    cache = {}
-
-    def crawl(fixture_dir):
-        if fixture_dir not in cache:
-            cache[fixture_dir] = run_fixture_crawl(fixture_dir)
-        return cache[fixture_dir]
-
-    return crawl
 
 
 def test_fixtures_are_bundled():

@@ -190,6 +190,7 @@ def classify(
     botwall: str | None = None,
     session: bool = False,
     thresholds: Thresholds = DEFAULT,
+    ended: bool = False,
 ) -> dict:
     """{status, evidence} for one story.
 
@@ -198,6 +199,8 @@ def classify(
     removed   paragraphs an earlier stage removed as chrome (a subscribe prompt may be there)
     botwall   the bot-wall signal, when the page was a wall rather than a story
     session   the page was fetched with the subscriber's own session cookies
+    ended     the story's own closing credit line ("THE TIMES", "— AFP") was on the page: its
+              end is there, so a short body is a short story, not a cut one
     """
     found = list(dict.fromkeys(evidence))  # keep order, drop repeats
     if botwall:
@@ -210,9 +213,11 @@ def classify(
     paragraphs = story
     n_par = len(paragraphs)
     n_words = sum(len(p.split()) for p in paragraphs)
-    full = n_par >= thresholds.full_paragraphs and n_words >= thresholds.full_words
-    short = n_par <= thresholds.short_paragraphs or n_words <= thresholds.short_words
     ends_cut = n_par > 0 and ends_mid_sentence(paragraphs[-1])
+    whole_length = n_par >= thresholds.full_paragraphs and n_words >= thresholds.full_words
+    # A credit line closes a story printed to its end; a cut preview never reaches it.
+    full = whole_length or (ended and n_par > 0 and not ends_cut and not prompt_in_body)
+    short = n_par <= thresholds.short_paragraphs or n_words <= thresholds.short_words
     # A prompt elsewhere in the page (PAGE_PROMPT, from `page_prompt_evidence`) may be site
     # furniture on a free page: it only speaks for a body that is not whole.
     page_prompt = PAGE_PROMPT in found and (not full or ends_cut)
@@ -229,6 +234,8 @@ def classify(
         found.append("body:empty")
     elif full:
         found.append(f"body:full({n_par}p,{n_words}w)")
+        if not whole_length:
+            found.append("body:ends-with-credit")
     elif short:
         found.append(f"body:short({n_par}p,{n_words}w)")
     else:

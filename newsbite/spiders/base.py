@@ -29,6 +29,7 @@ from newsbite.errors import UsageError
 from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
+from newsbite.middlewares.redirects import RedirectDropped
 from newsbite.process import GENERIC_EXTRACTOR, extract_fields, problem_counts_of, to_article
 from newsbite.publishers import Publisher
 from newsbite.publishers.base import SOURCE_KINDS
@@ -124,13 +125,13 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_listing,
             errback=self.on_error,
             cb_kwargs={"topic": topic, "depth": depth, "page": page},
-            meta={"newsbite_kind": "listing"},
+            meta={"newsbite_kind": "listing", **self.size_meta(url)},
         )
 
     def story_request(
         self, url: str, *, depth: int | None, modified: str | None = None
     ) -> scrapy.Request:
-        meta: dict[str, Any] = {"newsbite_kind": "story"}
+        meta: dict[str, Any] = {"newsbite_kind": "story", **self.size_meta(url)}
         story_id = self.publisher_for(url).story_key(url)
         if story_id:
             # What the listing knows; SkipUnchangedMiddleware skips a story it shows unchanged.
@@ -154,9 +155,13 @@ class NewsSpider(scrapy.Spider):
             "sitemap": self.parse_sitemap,
             "robots": self.parse_robots,
         }
-        return scrapy.Request(
-            url, callback=callbacks[kind], errback=self.on_error, meta={"newsbite_kind": kind}
-        )
+        meta = {"newsbite_kind": kind, **self.size_meta(url)}
+        return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta)
+
+    def size_meta(self, url: str) -> dict[str, int]:
+        """The publisher entry's own DOWNLOAD_MAXSIZE, as Scrapy's per-request meta key."""
+        maxsize = self.publisher_for(url).download_maxsize
+        return {"download_maxsize": maxsize} if maxsize else {}
 
     def is_old(self, published: datetime | None) -> bool:
         """An entry dated before `-a since=`: skipped before download, and counted."""
@@ -222,6 +227,10 @@ class NewsSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"newsbite/sources/{kind}/read")
         for url, published in entries:
+            if not url:
+                self.crawler.stats.inc_value(f"newsbite/sources/{kind}/bad/no_link")
+                self.logger.warning("a %s entry without a link, skipped: %s", kind, response.url)
+                continue
             publisher = self.publisher_for(url)
             if not publisher.is_story(url):
                 self.crawler.stats.inc_value(f"newsbite/sources/{kind}/not_a_story")
@@ -304,12 +313,17 @@ class NewsSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> None:
         """Every failed request leaves a reason in the log and a `newsbite/failed/...` stat."""
-        if failure.check(BotWallBlocked):
-            return  # BotWallMiddleware has logged the URL and signal and counted it
+        if failure.check(BotWallBlocked, RedirectDropped):
+            return  # their middleware has logged the URL and the reason and counted it
         request = failure.request
         response = getattr(failure.value, "response", None)
+        message = failure.getErrorMessage()
         if response is not None:
             reason = f"http_{response.status}"
+        elif "max size" in message or "DOWNLOAD_MAXSIZE" in message:
+            # Scrapy cancels a body over DOWNLOAD_MAXSIZE (or the request's download_maxsize)
+            # while downloading or inflating it: a refusal, not a network fault.
+            reason = "too_large"
         else:
             reason = type(failure.value).__name__
         self.crawler.stats.inc_value(f"newsbite/failed/{reason}")

@@ -46,12 +46,22 @@ def feed_entries(response: Response) -> Entries:
 
     parsed = feedparser.parse(response.body)
     entries = [e for e in parsed.entries if e.get("link")]
+    if len(entries) < len(parsed.entries):
+        return [*_linked(response, entries), *[NO_LINK] * (len(parsed.entries) - len(entries))]
     if not entries:
         if looks_like_html(response):
             return Unreadable("html_not_feed")
         if parsed.get("bozo"):
             return Unreadable("malformed_feed")
         return []
+    return _linked(response, entries)
+
+
+# An entry without a link: counted and named by the spider, never dropped in silence.
+NO_LINK: Entry = ("", None)
+
+
+def _linked(response: Response, entries: list[Any]) -> list[Entry]:
     return [(response.urljoin(e["link"]), _feed_date(e)) for e in entries]
 
 
@@ -64,8 +74,8 @@ def _feed_date(entry: Any) -> datetime | None:
 
 def robots_sitemaps(response: Response) -> list[str]:
     """The `Sitemap:` lines of robots.txt, absolute."""
-    text = response.body.decode("utf-8", "replace")
-    return [response.urljoin(u) for u in sitemap_urls_from_robots(text, base_url=response.url)]
+    found = sitemap_urls_from_robots(response.body, base_url=response.url)
+    return [response.urljoin(u) for u in found]
 
 
 class NewsSitemap(Sitemap):
@@ -75,12 +85,18 @@ class NewsSitemap(Sitemap):
     __slots__ = ()
 
     def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
+        # Read the nested date first: Scrapy's reader clears the element when it is done.
+        news_date = next(
+            (
+                (child.text or "").strip()
+                for child in elem.iter()
+                if isinstance(child.tag, str) and child.tag.endswith("publication_date")
+            ),
+            None,
+        )
         found = super()._process_sitemap_element(elem)
-        if found is not None:
-            for child in elem.iter():
-                if isinstance(child.tag, str) and child.tag.endswith("publication_date"):
-                    found["news_date"] = (child.text or "").strip()
-                    break
+        if found is not None and news_date:
+            found["news_date"] = news_date
         return found
 
 
