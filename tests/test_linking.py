@@ -392,3 +392,39 @@ def test_seed_page_names_no_original():
     sel = Selector(text=page.read_text("utf-8"), base_url=AU_URL)
     assert original_url(sel, "The Sunday Times") is None
     assert original_links(sel, own=get("theaustralian")) == {}
+
+
+# --- newsbite merge --collapse ----------------------------------------------------------------
+
+
+def test_collapse_keeps_the_credited_sources_item_and_lists_the_copy(
+    tmp_path, australian, times, same_topic
+):
+    """The Australian's copy credits The Sunday Times: the Times' own item stays, whatever
+    the feed order, and lists the copy; stories that are no copies are all kept."""
+    australian = australian | {
+        "syndication": {"source": "The Sunday Times", "raw": "THE SUNDAY TIMES"},
+        "same_story_as": [],
+    }
+    others = [
+        {"id": f"{n:032x}", "site": "theaustralian", "url": f"https://x.org/{n}", **story}
+        for n, story in enumerate(same_topic)
+    ]
+    feed = tmp_path / "a.jsonl"
+    rows = [australian, *others[:5], times, *others[5:]]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    run = subprocess.run(
+        [sys.executable, "-c", "import sys; from newsbite.cli import main; sys.exit(main())"]
+        + ["merge", str(feed), "--collapse", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    kept = [json.loads(line) for line in out.open(encoding="utf-8")]
+    assert len(kept) == 11
+    assert australian["id"] not in {k["id"] for k in kept}
+    times_item = next(k for k in kept if k["id"] == times["id"])
+    assert times_item["same_story_as"] == [australian["id"]]
+    assert "1 copies collapsed" in run.stderr

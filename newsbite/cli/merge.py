@@ -39,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="mark near-duplicate stories (same_story_as) with newsbite.linking",
     )
+    parser.add_argument(
+        "--collapse",
+        action="store_true",
+        help="keep one item per group of copies (the original publisher's), listing the "
+        "others' ids in same_story_as; implies --link-copies",
+    )
 
 
 def expand(inputs: Iterable[str]) -> list[Path]:
@@ -109,6 +115,61 @@ def link_copies(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(link_items(items))
 
 
+def _is_original_of(item: dict[str, Any], group: list[dict[str, Any]]) -> bool:
+    """The item's publisher is the source another member credits (The Times' story, when
+    The Australian's copy says `syndication.source: The Sunday Times`)."""
+    from newsbite.normalise.original import source_domains
+    from newsbite.publishers import for_url
+
+    publisher = for_url(str(item.get("url") or ""))
+    if publisher is None:
+        return False
+    for other in group:
+        source = (other.get("syndication") or {}).get("source")
+        if other is not item and source and set(source_domains(source)) & set(publisher.domains):
+            return True
+    return False
+
+
+def _keeper_rank(item: dict[str, Any], group: list[dict[str, Any]], order: int) -> tuple:
+    """Which copy stays: the credited source's own item, then one that credits nobody,
+    then the earliest published, then feed order."""
+    return (
+        not _is_original_of(item, group),
+        bool(item.get("syndication")),
+        str(item.get("published") or "9999"),
+        order,
+    )
+
+
+def collapse(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+    """One item per group of linked copies (same_story_as), in feed order of the kept ones;
+    the kept item lists every dropped copy's id. Returns (items, copies dropped)."""
+    by_id = {str(item["id"]): item for item in items}
+    order = {str(item["id"]): n for n, item in enumerate(items)}
+    dropped: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for item in items:
+        story_id = str(item["id"])
+        if story_id in dropped:
+            continue
+        ids = [story_id, *(i for i in item.get("same_story_as") or [] if i in by_id)]
+        group = [by_id[i] for i in dict.fromkeys(ids)]
+        if len(group) == 1:
+            kept.append(item)
+            continue
+        keeper = min(group, key=lambda g: _keeper_rank(g, group, order[str(g["id"])]))
+        copies = [str(g["id"]) for g in group if g is not keeper]
+        keeper["same_story_as"] = list(dict.fromkeys([*keeper.get("same_story_as", []), *copies]))
+        dropped.update(copies)
+        if str(keeper["id"]) in dropped:
+            continue
+        dropped.add(str(keeper["id"]))
+        kept.append(keeper)
+    kept.sort(key=lambda g: order[str(g["id"])])
+    return kept, len(items) - len(kept)
+
+
 def write(items: Iterable[dict[str, Any]], output: str | None) -> None:
     lines = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
     if not output:
@@ -140,16 +201,24 @@ def run(args: argparse.Namespace) -> int:
     for line in result.bad:
         print(f"newsbite merge: WARNING skipped {line}", file=sys.stderr)
     items = result.items
-    if args.link_copies:
+    collapsed = 0
+    if args.link_copies or args.collapse:
         try:
             items = link_copies(items)
         except ImportError as exc:
             print(f"newsbite merge: --link-copies needs newsbite.linking: {exc}", file=sys.stderr)
             return exitcodes.USAGE
+    if args.collapse:
+        items, collapsed = collapse(items)
     write(items, args.output)
     print(
         f"newsbite merge: {len(paths)} files, {result.lines} lines, {len(items)} stories, "
         f"{result.duplicates} duplicates removed, {len(result.bad)} bad lines skipped",
         file=sys.stderr,
     )
+    if args.collapse:
+        print(
+            f"newsbite merge: {collapsed} copies collapsed into the stories they copy",
+            file=sys.stderr,
+        )
     return exitcodes.OK
