@@ -66,10 +66,20 @@ def normalise_mode(value: Any, where: str = "NEWSBITE_RENDER") -> str:
     return mode
 
 
+def publisher_of(spidercls: Any) -> Any:
+    """The registry's entry for the spider's name (None for a spider no entry names)."""
+    from newsbite import publishers
+
+    try:
+        return publishers.get(getattr(spidercls, "name", None) or "")
+    except KeyError:
+        return None
+
+
 def render_mode(settings: BaseSettings, spidercls: Any = None) -> str:
     explicit = (settings.getpriority("NEWSBITE_RENDER") or 0) >= SETTINGS_PRIORITIES["spider"]
     if not explicit:
-        publisher = getattr(spidercls, "publisher", None)
+        publisher = publisher_of(spidercls)
         publisher_mode = getattr(publisher, "render", None)
         if publisher_mode:
             return normalise_mode(publisher_mode, f"{publisher.name} publisher entry's render")

@@ -24,6 +24,7 @@ from newsbite.render import (
     find_browser,
     render_mode,
 )
+from newsbite.spiders.publishers import SPIDERS
 from newsbite.testing import Simulator
 from newsbite.testing import html_route as html
 from newsbite.testing.crawl import (
@@ -42,11 +43,7 @@ NO_BROWSER = {"NEWSBITE_CHROMIUM": "/nonexistent/chromium"}
 
 
 class Spider(scrapy.Spider):
-    name = "x"
-
-    class publisher:  # noqa: N801 - a stand-in publisher entry
-        name = "x"
-        render = None
+    name = "x"  # no publisher entry has this name
 
 
 @pytest.mark.parametrize(
@@ -67,14 +64,22 @@ def test_script_only_page_without_app_root_is_a_shell():
     assert detect_shell(Selector(text=page)) == "script-built:1-scripts"
 
 
-def test_mode_precedence():
+def test_mode_precedence(monkeypatch):
+    import dataclasses
+
+    from newsbite import publishers
+
     project = Settings({"NEWSBITE_RENDER": "auto"}, priority="project")
     assert render_mode(project, Spider) == "auto"
+    assert render_mode(project, SPIDERS["theaustralian"]) == "auto"  # its entry sets none
+
+    # An entry that asks for rendering, found through the registry by the spider's name.
+    always = dataclasses.replace(publishers.get("theaustralian"), name="y", render="always")
+    real_get = publishers.get
+    monkeypatch.setattr(publishers, "get", lambda n: always if n == "y" else real_get(n))
 
     class Always(Spider):
-        class publisher:  # noqa: N801
-            name = "y"
-            render = "always"
+        name = "y"
 
     assert render_mode(project, Always) == "always"  # the publisher entry beats the project default
     cmdline = Settings({"NEWSBITE_RENDER": "never"}, priority="cmdline")
