@@ -82,7 +82,7 @@ def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, A
 def original_links_of(sel: Selector, publisher: Publisher) -> dict[str, str]:
     """{credited source: URL of the original} for every source whose story the page names.
     One cheap pass over the page's links first: most pages name no known source at all."""
-    hrefs = " ".join(sel.xpath("//a/@href | //link/@href | //meta/@content").getall())
+    hrefs = " ".join(map(str, sel.root.xpath("//a/@href | //link/@href | //meta/@content")))
     if not any(domain in hrefs for domains in SOURCE_DOMAINS.values() for domain in domains):
         return {}
     return original_links(sel, own=publisher)

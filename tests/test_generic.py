@@ -6,6 +6,7 @@ import ast
 import gzip
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -429,3 +430,57 @@ def test_a_page_with_only_a_few_words_of_text_has_no_body():
     html = "<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>"
     fields = parse(html)
     assert fields["body"] == [] and fields["chrome_removed"] == ["Home"]
+
+
+# --- the paywall-markup pre-check and the evaluation benchmark's helpers ---------------------
+
+
+@pytest.mark.parametrize(
+    "markup, expected",
+    [
+        ('<div class="box paywall-prompt">Subscribe</div>', ["markup:.paywall-prompt"]),
+        ("<section data-paywall>Subscribe</section>", ["markup:[data-paywall]"]),
+        (
+            '<div id="paywall"></div><p class="subscribe-prompt">x</p>',
+            ["markup:#paywall", "markup:.subscribe-prompt"],
+        ),
+        ('<div class="paywall">no prompt class</div>', []),
+    ],
+)
+def test_paywall_markup_evidence_is_the_same_with_the_one_walk_pre_check(markup, expected):
+    sel = Selector(text=f"<html><body><p>Story text.</p>{markup}</body></html>")
+    ld = {"isAccessibleForFree": "false"}
+    found = generic._access_evidence(sel, ld)
+    assert found == ["jsonld:isAccessibleForFree=false", *expected]
+    assert found == generic.access_evidence(sel, ld)
+
+
+def _eval_generic():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "eval_generic", ROOT / "benchmarks" / "eval_generic.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return sys.modules[spec.name]
+
+
+def test_benchmark_scores_the_standfirst_once_before_the_body():
+    bench = _eval_generic()
+    item = {"standfirst": "The lead  line.", "body": ["First.", "Second."]}
+    assert bench.story_text(item) == "The lead  line.\nFirst.\nSecond."
+    assert bench.body_text(item) == "First.\nSecond."
+    repeated = {"standfirst": "First.", "body": ["First.", "Second."]}
+    assert bench.story_text(repeated) == "First.\nSecond."
+    assert bench.story_text({"error": "no story: empty_body"}) is None
+
+
+def test_benchmark_splits_german_pages_by_declared_language_then_domain():
+    bench = _eval_generic()
+    page = {"url": "https://example.de/a"}
+    assert bench.is_german(page, b'<html lang="de-DE"><body></body></html>')
+    assert not bench.is_german(page, b'<html lang="en"><body></body></html>')
+    assert bench.is_german(page, b"<html><body></body></html>")
+    assert not bench.is_german({"url": "hard::example.com"}, b"<html></html>")

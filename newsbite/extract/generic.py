@@ -46,7 +46,13 @@ from lxml import etree
 from parsel import Selector
 
 from newsbite.extract import jsonld
-from newsbite.extract.common import access_evidence, canonical_url, hash_id, section_of
+from newsbite.extract.common import (
+    PAYWALL_MARKUP,
+    access_evidence,
+    canonical_url,
+    hash_id,
+    section_of,
+)
 from newsbite.extract.dates import normalise_date
 from newsbite.text import clean, fold, safe_url
 from newsbite.vocab import load_vocab
@@ -577,12 +583,27 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "UTC") -> dict:
         "images": _images(url, data, problems),
         "paywall": {
             "status": "unknown",
-            "evidence": _safe(lambda: access_evidence(sel, data.ld), []),
+            "evidence": _safe(lambda: _access_evidence(sel, data.ld), []),
         },
         "language": _language(tree, data, problems),
         "extractor": EXTRACTOR,
         "problems": problems,
     }
+
+
+@cache
+def _any_paywall_markup() -> etree.XPath:
+    """One XPath for all of PAYWALL_MARKUP: one walk of the tree instead of one per selector."""
+    from parsel.csstranslator import HTMLTranslator
+
+    return etree.XPath(f"boolean({HTMLTranslator().css_to_xpath(', '.join(PAYWALL_MARKUP))})")
+
+
+def _access_evidence(sel: Selector, ld: dict) -> list[str]:
+    """`access_evidence`, its per-selector markup queries run only when one of them matches
+    (most pages have no paywall markup at all)."""
+    markup = PAYWALL_MARKUP if _any_paywall_markup()(sel.root) else ()
+    return access_evidence(sel, ld, markup)
 
 
 class GenericArticle:

@@ -125,11 +125,19 @@ def original_url(sel: Selector, syndication_source: str | None) -> str | None:
     domains = source_domains(syndication_source)
     if not domains:
         return None
-    entry = _entry_for(syndication_source)
+    return _first_original(_resolved(sel), syndication_source, domains)
+
+
+def _resolved(sel: Selector) -> list[str]:
+    """The candidates as absolute http(s) URLs, each once, strongest first."""
     base = getattr(sel.root, "base", None)
-    for raw in candidates(sel):
-        url = safe_url(base, raw)
-        if url and _on(url, domains) and _is_story(url, entry):
+    return [u for u in dict.fromkeys(safe_url(base, raw) for raw in candidates(sel)) if u]
+
+
+def _first_original(urls: list[str], source: str, domains: tuple[str, ...]) -> str | None:
+    entry = _entry_for(source)
+    for url in urls:
+        if _on(url, domains) and _is_story(url, entry):
             return _clean(url)
     return None
 
@@ -139,10 +147,12 @@ def original_links(sel: Selector, own: Publisher | None = None) -> dict[str, str
     last line): every known source (SOURCE_DOMAINS) whose story this page names, with its
     URL. The page's own publisher is left out: its canonical is no original."""
     found: dict[str, str] = {}
+    urls = _resolved(sel)  # read and resolved once for every source
     for source in SOURCE_DOMAINS:
-        if own is not None and set(source_domains(source)) & set(own.domains):
+        domains = source_domains(source)
+        if own is not None and set(domains) & set(own.domains):
             continue
-        url = original_url(sel, source)
+        url = _first_original(urls, source, domains) if domains else None
         if url:
             found[source] = url
     return found

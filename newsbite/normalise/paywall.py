@@ -27,7 +27,7 @@ from functools import cache
 
 from parsel import Selector
 
-from newsbite.text import fold, node_text
+from newsbite.text import fold
 from newsbite.vocab import load_vocab
 
 FREE, SUBSCRIBER, BOTWALL, UNKNOWN = "free", "subscriber", "botwall", "unknown"
@@ -149,8 +149,9 @@ def page_prompt_evidence(sel: Selector) -> list[str]:
     on free pages too. Add the result to the parser's access evidence before `classify`; a
     page prompt only marks a story subscriber when its body is not whole.
     """
-    for node in sel.xpath(_PROMPT_NODES):
-        text = node_text(node)
+    # lxml elements and one string() each: a parsel Selector per node costs more than the test
+    for element in sel.root.xpath(_PROMPT_NODES):
+        text = element.xpath("normalize-space()")
         if text and is_subscribe_prompt(text):
             return [PAGE_PROMPT]
     return []

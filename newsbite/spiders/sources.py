@@ -46,15 +46,12 @@ def feed_entries(response: Response) -> Entries:
 
     parsed = feedparser.parse(response.body)
     entries = [e for e in parsed.entries if e.get("link")]
-    if len(entries) < len(parsed.entries):
-        return [*_linked(response, entries), *[NO_LINK] * (len(parsed.entries) - len(entries))]
     if not entries:
         if looks_like_html(response):
             return Unreadable("html_not_feed")
         if parsed.get("bozo"):
             return Unreadable("malformed_feed")
-        return []
-    return _linked(response, entries)
+    return [*_linked(response, entries), *[NO_LINK] * (len(parsed.entries) - len(entries))]
 
 
 # An entry without a link: counted and named by the spider, never dropped in silence.
