@@ -173,3 +173,75 @@ def test_line_atomic_file_keeps_a_closing_fragment_of_other_formats(tmp_path):
         f.write(b'[\n{"a": 1}\n')
         f.write(b"]")
     assert path.read_bytes() == b'[\n{"a": 1}\n]'
+
+
+# -- issue 11: SIGKILL and resume with -s JOBDIR=, with and without incremental state ------------
+
+
+@pytest.fixture(scope="module")
+def story_sim():
+    from newsbite.testing.simulator import Simulator
+
+    with Simulator(stories=150, publishers=("theaustralian",)) as simulator:
+        yield simulator
+
+
+def kill_at_lines(feeds: list[Path], total: int):
+    """A popen hook: SIGKILL the crawl once the feeds hold `total` lines together."""
+
+    def hook(proc: subprocess.Popen) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            lines = sum(f.read_bytes().count(b"\n") for f in feeds if f.is_file())
+            if lines >= total:
+                proc.send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+    return hook
+
+
+@pytest.mark.parametrize("with_state", [False, True], ids=["no-state", "incremental"])
+def test_sigkill_and_resume_with_jobdir_writes_every_story_once(story_sim, tmp_path, with_state):
+    from test_gauntlet import scrapy_crawl
+
+    stories = story_sim.catalogue("theaustralian")[:20]
+    urls = [s.url for s in stories]
+    settings = {
+        "NEWSBITE_HOST_MAP": story_sim.host_map(),
+        "JOBDIR": str(tmp_path / "job"),
+        "CONCURRENT_REQUESTS": "1",
+        "NEWSBITE_PACE": "0.1",  # slow enough to be killed half-way
+        "SPIDERMON_ENABLED": "False",
+    }
+    if with_state:
+        settings |= {"NEWSBITE_INCREMENTAL": "true", "NEWSBITE_STATE_URI": str(tmp_path / "s.db")}
+    # Without state: one feed appended by every session; with state: a feed per session.
+    feeds = [tmp_path / ("items.jsonl" if not with_state else f"items-{n}.jsonl") for n in range(4)]
+    runs = []
+    for n, kill_at in enumerate([3, 7, 12]):
+        run = scrapy_crawl(
+            tmp_path / f"session-{n}",
+            urls=urls,
+            feed=feeds[n],
+            overwrite=False,
+            settings=settings,
+            popen_hook=kill_at_lines(list(dict.fromkeys(feeds[: n + 1])), kill_at),
+        )
+        assert run.returncode == -signal.SIGKILL, "the crawl finished before it was killed"
+        runs.append(run)
+    written_before = {
+        item["id"] for feed in dict.fromkeys(feeds) if feed.is_file() for item in valid_lines(feed)
+    }
+    assert len(written_before) >= 12
+    last = scrapy_crawl(
+        tmp_path / "session-3", urls=urls, feed=feeds[3], overwrite=False, settings=settings
+    )
+    assert last.returncode == 0, last.stderr[-2000:]
+    assert "resuming an interrupted crawl" in last.log
+    lines = [line for feed in dict.fromkeys(feeds) if feed.is_file() for line in valid_lines(feed)]
+    ids = [item["id"] for item in lines]
+    assert sorted(ids) == sorted(set(ids)), "a story was written twice across the kills"
+    assert set(ids) == {s.id for s in stories}, "a story was lost across the kills"
+    # the last session knew, from the recorded feeds, every story the killed ones wrote
+    assert last.stats.get("newsbite/jobdir/already_written") == len(written_before)

@@ -9,7 +9,14 @@ run would filter out every topic page as already seen. So, with JOBDIR set:
   starts afresh (stat ``newsbite/jobdir/fresh``);
 * a crawl that stopped for any other reason (``shutdown``, ``closespider_*``, a crash) leaves the
   JOBDIR as it is, and the next one resumes it (stat ``newsbite/jobdir/resumed``);
-* two crawls never share a JOBDIR: an exclusive lock is taken, and a second crawl fails at once.
+* two crawls never share a JOBDIR: an exclusive lock is taken, and a second crawl fails at once;
+* the feed exporter (newsbite.feeds) records the local feed files of every session in
+  ``newsbite-feeds.txt``; a resumed session reads the (site, id) of every line already in them
+  and the written-once guard (newsbite.pipelines.incremental) writes none of those again. Scrapy
+  saves its queue state only at a clean close, so after a SIGKILL the resumed session asks for
+  pages again that the killed one had done: without this, their stories would be written twice,
+  with or without incremental state. The feeds are line-atomic (newsbite.feeds), so every line
+  read back is a whole item.
 
 Extensions are built before the engine (and so before the scheduler reads the JOBDIR), which is
 why the clearing happens in ``from_crawler``.
@@ -17,14 +24,17 @@ why the clearing happens in ``from_crawler``.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from scrapy.utils.job import job_dir
 
 try:
@@ -36,8 +46,48 @@ logger = logging.getLogger(__name__)
 
 FINISHED_MARKER = "newsbite-finished"
 LOCK_FILE = "newsbite.lock"
+FEEDS_RECORD = "newsbite-feeds.txt"  # one local feed path a line, every session of the job
 # What Scrapy keeps in a JOBDIR: the disk queue, the dupefilter and SpiderState's file.
-SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state")
+SCRAPY_JOB_FILES = ("requests.queue", "requests.seen", "spider.state", FEEDS_RECORD)
+
+
+def job_path(settings: BaseSettings) -> Path | None:
+    folder = job_dir(settings)
+    return Path(folder) if folder else None
+
+
+def recorded_feeds(folder: Path) -> list[str]:
+    """The feed files earlier sessions of this job wrote to (empty after a fresh start)."""
+    record = folder / FEEDS_RECORD
+    if not record.is_file():
+        return []
+    lines = record.read_text(encoding="utf-8").splitlines()
+    return list(dict.fromkeys(line for line in lines if line.strip()))
+
+
+def record_feeds(folder: Path, paths: list[Path]) -> None:
+    """Append this session's feed files; written at open, so a SIGKILL cannot lose it."""
+    known = set(recorded_feeds(folder))
+    new = [str(p.resolve()) for p in paths if str(p.resolve()) not in known]
+    if new:
+        with (folder / FEEDS_RECORD).open("a", encoding="utf-8") as record:
+            record.write("".join(f"{p}\n" for p in new))
+
+
+def ids_in_feed(path: str | Path) -> Iterator[tuple[str, str]]:
+    """(site, id) of every whole JSON line of a feed; a torn or foreign line is skipped."""
+    try:
+        handle = Path(path).open("rb")
+    except OSError:
+        return
+    with handle:
+        for line in handle:
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and item.get("id"):
+                yield (str(item.get("site") or ""), str(item["id"]))
 
 
 class JobDirInUse(RuntimeError):

@@ -6,6 +6,11 @@ objects (Cassette, Request, the YAML serializer and filesystem persister) by han
 It sits at priority 950, next to the downloader and after HttpCompressionMiddleware (590):
 recording sees the raw wire bytes (a gzip body stays gzip and is stored as ``!!binary``) and a
 replayed response then goes through decompression, redirects, retries and cookies like a live one.
+
+Replay loads every cassette once per crawl. A cassette that cannot be read (broken YAML, not a
+cassette) is named in one ERROR and counted (``newsbite/cassette/unreadable``); the other
+cassettes still replay. A named cassette (NEWSBITE_CASSETTE) that cannot be read stops the crawl
+before it starts, with the file and the reason in one line.
 """
 
 from __future__ import annotations
@@ -37,9 +42,14 @@ STAT_REPLAYED = "newsbite/cassette/replayed"
 STAT_RECORDED = "newsbite/cassette/recorded"
 STAT_MISS = "newsbite/cassette/miss"
 STAT_MISSED_URLS = "newsbite/cassette/missed_urls"
+STAT_UNREADABLE = "newsbite/cassette/unreadable"
 
 # (url, status, headers, body): what write_cassette() takes.
 Interaction = tuple[str, int, Mapping[str, Any], bytes]
+
+
+class CassetteUnreadable(ValueError):
+    """A cassette file that vcrpy cannot load; the message names the file."""
 
 
 class CassetteMiss(IgnoreRequest):
@@ -130,7 +140,14 @@ def load_cassette(path: str | Path) -> Cassette:
         raise FileNotFoundError(f"cassette not found: {path}")
     # No vcrpy playback repeats: Replayer.play() replays a URL's recordings in order (a 503
     # then its successful retry) and repeats the last one itself.
-    return Cassette.load(path=str(path), record_mode=RecordMode.NONE, allow_playback_repeats=False)
+    try:
+        return Cassette.load(
+            path=str(path), record_mode=RecordMode.NONE, allow_playback_repeats=False
+        )
+    except Exception as exc:  # yaml errors, a mapping that is not a cassette, bad encodings...
+        # vcrpy's own messages do not name the file: with hundreds of fixtures, say which.
+        detail = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise CassetteUnreadable(f"cassette {path} cannot be read: {detail}") from exc
 
 
 def write_cassette(path: str | Path, interactions: Iterable[Interaction]) -> int:
@@ -206,6 +223,8 @@ class CassetteMiddleware:
             raise ValueError("NEWSBITE_CASSETTE_MODE=record needs NEWSBITE_CASSETTE=<file.yaml>")
         if mode == "replay" and path and not Path(path).is_file():
             raise ValueError(f"NEWSBITE_CASSETTE={path!r}: no such cassette file")
+        if mode == "replay" and path:
+            load_cassette(path)  # a broken named cassette: one line naming it, before any request
         fixtures_dir = Path(s.get("NEWSBITE_FIXTURES_DIR") or default_fixtures_dir())
         # vcrpy logs every appended interaction, body included, at INFO.
         logging.getLogger("vcr").setLevel(logging.WARNING)
@@ -218,7 +237,7 @@ class CassetteMiddleware:
     # replay ----------------------------------------------------------------------------------
 
     def replayer(self, spider: Spider | None = None) -> Replayer:
-        """Loaded lazily: the bundled-fixtures index needs the spider's name."""
+        """Loaded lazily, once: the bundled-fixtures index needs the spider's name."""
         if self._replayer is None:
             if self.path:
                 paths = [Path(self.path)]
@@ -228,13 +247,24 @@ class CassetteMiddleware:
                 paths = sorted((self.fixtures_dir / name).glob("*/cassette.yaml"))
                 if not paths:
                     logger.error("cassette replay: no cassettes under %s", self.fixtures_dir / name)
-            self._replayer = Replayer(load_cassette(p) for p in paths)
+            loaded = list(self._load_each(paths))
+            # Set before anything else can fail: a request never reloads the cassettes.
+            self._replayer = Replayer(loaded)
             logger.info(
                 "cassette replay: %d interactions from %d cassette(s)",
                 len(self._replayer),
-                len(paths),
+                len(loaded),
             )
         return self._replayer
+
+    def _load_each(self, paths: list[Path]) -> Iterable[Cassette]:
+        """Every readable cassette; an unreadable one is named, counted and left out."""
+        for path in paths:
+            try:
+                yield load_cassette(path)
+            except (CassetteUnreadable, OSError) as exc:
+                self.stats.inc_value(STAT_UNREADABLE)
+                logger.error("%s; replaying the other cassettes without it", exc)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Response | None:
         if self.mode != "replay" or not request.url.startswith(("http://", "https://")):

@@ -2,10 +2,16 @@
 
 Runs after validate (priority 900). A changed story is emitted again with ``version`` + 1 and its
 ``first_seen`` kept; an unchanged one is dropped as :class:`Unchanged` (counted
-``newsbite/unchanged``, never ``newsbite/dropped``). The state is committed on ``item_scraped``,
-after the feed exporter wrote the line, so a crawl stopped half-way never marks an unwritten story
-as known. ``-a full=true`` (or NEWSBITE_STATE_FULL) emits every story, still versioned and
-recorded. Off unless NEWSBITE_INCREMENTAL is true.
+``newsbite/unchanged``, never ``newsbite/dropped``). The state is committed on
+``newsbite.feeds.item_written``, sent once the item's line is in every feed: a feed that cannot
+be written (a full disk, a read-only folder) never marks a story as known, and a crawl stopped
+half-way never marks an unwritten one. (Without a feed exporter, e.g. items only pushed to Redis,
+it commits on ``item_scraped``.) ``-a full=true`` (or NEWSBITE_STATE_FULL) emits every story,
+still versioned and recorded. Off unless NEWSBITE_INCREMENTAL is true.
+
+:class:`WrittenOncePipeline`, always on and last, writes a story id at most once per crawl: the
+same story reached under URL variants the fingerprinter could not merge (two canonical URLs, a
+redirect), and, on a JOBDIR resume, the stories earlier sessions of the job wrote already.
 """
 
 from __future__ import annotations
@@ -18,7 +24,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from newsbite.state.crawl import CrawlState
+from newsbite.feeds import CheckedFeedExporter, item_written
+from newsbite.state.crawl import CrawlState, written_ids
 from newsbite.state.store import StoryState, content_hash
 
 logger = logging.getLogger(__name__)
@@ -39,7 +46,10 @@ class IncrementalPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalPipeline:
         pipeline = cls(CrawlState.of(crawler), crawler.stats)
-        crawler.signals.connect(pipeline.item_scraped, signal=signals.item_scraped)
+        # Extensions are built before pipelines: the checked exporter, if any, exists by now.
+        checked = crawler.get_extension(CheckedFeedExporter) is not None
+        signal = item_written if checked else signals.item_scraped
+        crawler.signals.connect(pipeline.item_scraped, signal=signal)
         return pipeline
 
     def process_item(self, item):
@@ -94,10 +104,40 @@ class IncrementalPipeline:
         return item
 
     def item_scraped(self, item, response=None, spider=None) -> None:
-        """The line is written: now the story is known."""
+        """The line is written (to every feed): now the story is known."""
         adapter = ItemAdapter(item)
         key = (adapter.get("site") or self.state.site, adapter.get("id"))
         pending = self.state.pending.pop(key, None)
         if pending is not None:
             self.state.store.put(pending)
             self.stats.inc_value("newsbite/state/committed")
+
+
+class Duplicate(DropItem):
+    """A story id already written by this crawl (or by an earlier session of its JOBDIR job)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, log_level="INFO")
+
+
+class WrittenOncePipeline:
+    """Runs last (priority 950): nothing after it but the feed can refuse an item."""
+
+    def __init__(self, written: set[tuple[str, str]], stats: StatsCollector, site: str) -> None:
+        self.written = written
+        self.stats = stats
+        self.site = site
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WrittenOncePipeline:
+        site = getattr(crawler.spider, "name", "") or ""
+        return cls(written_ids(crawler), crawler.stats, site)
+
+    def process_item(self, item):
+        adapter = ItemAdapter(item)
+        key = (str(adapter.get("site") or self.site), str(adapter.get("id")))
+        if key in self.written:
+            self.stats.inc_value("newsbite/duplicate")
+            raise Duplicate(f"duplicate: {key[1]} was written already: {adapter.get('url')}")
+        self.written.add(key)
+        return item

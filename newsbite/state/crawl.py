@@ -13,12 +13,15 @@ from datetime import datetime, timezone
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 
 from newsbite.state.store import StateStore, StoryState, default_state_uri, open_store
 
 logger = logging.getLogger(__name__)
 
 _ATTR = "_newsbite_crawl_state"
+_WRITTEN_ATTR = "_newsbite_written_ids"
 TRUE = {"1", "true", "yes", "on"}
 
 
@@ -49,6 +52,17 @@ def not_modified_since(listed: str | None, stored: str | None) -> bool:
     if a is not None and b is not None:
         return a <= b
     return listed.strip() == stored.strip()
+
+
+def written_ids(crawler: Crawler) -> set[tuple[str, str]]:
+    """(site, id) of every story written by this crawl -- and, on a JOBDIR resume, by the
+    earlier sessions of its job (read back from their feeds). One set per crawler, with or
+    without incremental state: the written-once guard and the feed exporter share it."""
+    found = getattr(crawler, _WRITTEN_ATTR, None)
+    if found is None:
+        found = set()
+        setattr(crawler, _WRITTEN_ATTR, found)
+    return found
 
 
 @dataclass
@@ -98,9 +112,11 @@ class CrawlState:
         )
         return state
 
-    def spider_closed(self, spider=None, reason: str = "") -> None:
+    async def spider_closed(self, spider=None, reason: str = "") -> None:
         if self.pending:
             # Decided but never written (dropped later, or the feed failed): not committed,
             # so the next run emits them again.
             logger.info("incremental: %d decided stories were not written", len(self.pending))
-        self.store.close()
+        # Closing waits for writes a busy state file pushed to the writer thread: never on the
+        # reactor thread.
+        await maybe_deferred_to_future(deferToThread(self.store.close))
