@@ -118,7 +118,9 @@ class DistributedAddon:
         defaults = {
             "SCHEDULER": "newsbite.distributed.RedisFrontier",
             "SCHEDULER_QUEUE_CLASS": "newsbite.distributed.ReliableQueue",
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+            # scrapy-redis hashes requests its own way: this one fingerprints stories as
+            # one-machine crawls do (newsbite.fingerprint), so URL variants meet once.
+            "DUPEFILTER_CLASS": "newsbite.fingerprint.RedisStoryDupeFilter",
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_QUEUE_KEY": f"{KEY_PREFIX}:%(spider)s:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"{KEY_PREFIX}:%(spider)s:dupefilter",

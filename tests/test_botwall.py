@@ -16,7 +16,7 @@ from newsbite.testing import Simulator
 from newsbite.testing import html_route as html
 from newsbite.testing.crawl import page_bytes as story_html
 from newsbite.testing.crawl import paywall_page as page
-from newsbite.testing.crawl import run_crawl, story_path, story_url
+from newsbite.testing.crawl import run_crawl, story_at, story_path, story_url
 
 WALL = story_html("botwall-no-cookies.html")
 FREE = story_html("free.html")
@@ -75,9 +75,9 @@ def test_crawl_retries_a_wall_then_gets_the_story_and_blocks_a_persistent_wall(t
     flaky, wall = story_path(1), story_path(2)
     routes = {
         # a wall for the first two asks, then the story
-        flaky: lambda n: html(WALL if n <= 2 else FREE),
+        flaky: lambda n: html(WALL if n <= 2 else story_at(FREE, flaky)),
         wall: html(WALL),
-        **{story_path(n): html(FREE) for n in (3, 4, 5)},
+        **{story_path(n): html(story_at(FREE, story_path(n))) for n in (3, 4, 5)},
     }
     with Simulator(stories=0, routes=routes) as srv:
         urls = [story_url(p) for p in routes]

@@ -31,6 +31,7 @@ from newsbite.testing.crawl import (
     ProcessWatcher,
     require_browser,
     run_crawl,
+    story_at,
     story_path,
     story_url,
 )
@@ -236,7 +237,7 @@ def test_no_browser_starts_when_no_page_needs_rendering(tmp_path):
     starts the Node driver on engine_started; newsbite's lazy subclass defers it.)"""
     require_browser()
     watcher = ProcessWatcher()
-    routes = {story_path(n): html(FREE) for n in (1, 2, 3)}
+    routes = {story_path(n): html(story_at(FREE, story_path(n))) for n in (1, 2, 3)}
     with Simulator(stories=0, routes=routes, latency_ms=400) as srv:
         crawl = run_crawl(
             tmp_path,

@@ -20,7 +20,7 @@ from newsbite.middlewares.session import (
 from newsbite.testing import Simulator
 from newsbite.testing import html_route as html
 from newsbite.testing.crawl import page_bytes as story_html
-from newsbite.testing.crawl import run_crawl, story_path, story_url
+from newsbite.testing.crawl import run_crawl, story_at, story_path, story_url
 
 FILE_SECRET = "cookiesTxtSecret9f3a"
 ENV_SECRET = "envSessionSecret7b1c"
@@ -129,10 +129,10 @@ def test_crawl_sends_cookies_only_home_and_writes_them_nowhere(tmp_path):
     www, bare = "www.theaustralian.com.au", "theaustralian.com.au"
     away_url = story_url(away, home=f"https://{bare}")
     routes = {
-        home: html(free),
-        flaky: lambda n: html(wall if n == 1 else free),  # a retry copies the request
+        home: html(story_at(free, home)),
+        flaky: lambda n: html(wall if n == 1 else story_at(free, flaky)),  # a retry copies it
         hop: (302, {"Location": away_url}, b""),
-        away: html(free),
+        away: html(story_at(free, away)),
     }
     with Simulator(stories=0, routes=routes) as srv:
         cookie_file = cookies_txt(tmp_path / "cookies.txt", domain=www, wide=f".{www}")

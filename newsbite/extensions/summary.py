@@ -127,7 +127,8 @@ class CrawlSummary:
             "newsbite summary (%s): %d articles written %s [access: %s], "
             "%d dropped, %d bot walls, %d skipped, %d failed requests, %d cassette misses",
             reason,
-            stats.get("item_scraped_count", 0),
+            # What reached the feeds: an item scraped but lost to a failing feed is no story
+            stats.get("newsbite/feed/written", stats.get("item_scraped_count", 0)),
             self.written_phrase(stats),
             access,
             _sum(stats, "newsbite/dropped/"),

@@ -56,6 +56,15 @@ def story_path(n: int, slug: str = "story") -> str:
     return f"/nation/politics/{slug}-{n}/news-story/{(HEX * 2)[:31]}{HEX[n % 16]}"
 
 
+def story_at(page: bytes, path: str) -> bytes:
+    """The page as the story at `path`: its canonical and og:url name that URL, so that
+    several routes serving one page are several stories (an item's id follows its canonical
+    URL, and a crawl writes each story once)."""
+    own = story_url(path).encode()
+    page = re.sub(rb'(<link rel="canonical" href=")[^"]*', rb"\g<1>" + own, page)
+    return re.sub(rb'(<meta property="og:url" content=")[^"]*', rb"\g<1>" + own, page)
+
+
 def story_url(path: str, home: str = THE_AUSTRALIAN) -> str:
     """The real URL a crawl asks for (the host map sends it to the simulator)."""
     return home + path
