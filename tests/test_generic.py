@@ -16,8 +16,10 @@ from newsbite.extract import generic
 from newsbite.extract.common import hash_id
 from newsbite.extract.generic import (
     EDGES,
+    FURNITURE,
     GenericArticle,
     article_body,
+    domain_label,
     extract_body,
     finish_body,
     parse_article,
@@ -189,6 +191,139 @@ def test_edges_are_trimmed_at_both_ends_only():
     assert removed == ["July 2, 2019 12:00AM", "By Jane Doe", "Share this:", "Kontakt:"]
     assert finish_body(middle, None, None)[0] == middle  # inside the story: kept
     assert finish_body(["Kontakt:", *STORY], None, None)[0] == ["Kontakt:", *STORY]
+
+
+# --- furniture that addresses the reader about the site: classes, table-driven --------------
+
+FURNITURE_LINES = [
+    # (paragraph, class) -- synthetic lines written for these tests
+    ("Never miss a story: sign up to our newsletter today!", "call"),
+    ("Melden Sie sich hier für unseren Newsletter an!", "call"),
+    ("Zum Newsletter anmelden", "call"),
+    ("Tramway Weekly Newsletter", "call"),
+    ("Mit unserem Newsletter erhalten Sie jeden Monat die wichtigsten Nachrichten.", "call"),
+    ("Follow the Gazette on Twitter and Instagram @gazette.", "call"),
+    ("Síguenos en Telegram, Instagram, Facebook y Twitter", "call"),
+    ("¡Mira lo que tiene nuestro canal de YouTube!", "call"),
+    ("For the latest stories download our apps for iOS and Android.", "call"),
+    ("If you enjoyed this post, would you consider supporting our work?", "call"),
+    ("Unterstütze unabhängigen Journalismus mit 3 Euro im Monat!", "call"),
+    ("Submit a letter to the editor via this form.", "call"),
+    ("Du musst eingeloggt sein, um Kommentare zu schreiben.", "call"),
+    ("Keine Kommentare (Kommentare erscheinen erst nach Freigabe)", "call"),
+    ("Anzeige, enthält Affiliate Links", "disclosure"),
+    ("*Werbung. Dieser Beitrag enthält Werbung für eine Marke.", "disclosure"),
+    ("This post contains references to products from our advertisers.", "disclosure"),
+    ("We may receive compensation when you click on links to those products.", "disclosure"),
+    ("Inhalte dieser Website stehen unter CC-BY 4.0.", "disclosure"),
+    ("Material chroniony prawem autorskim - zasady przedruków określa regulamin.", "disclosure"),
+    # story text: never furniture
+    ("The council's newsletter reported the vote in its March issue.", None),
+    ("Residents can follow the debate at the town hall on Thursday.", None),
+    ("The app will show tram times to passengers on iOS and Android.", None),
+    ("Supporters of the plan packed the public gallery.", None),
+    ("Advertising on the new trams will pay for free wifi, the mayor said.", None),
+    ("The editor of the local paper, Jane Doe, opposed the line.", None),
+    ("Kommentare der Anwohner waren überwiegend positiv.", None),
+    (STORY[0], None),
+    ("Follow " + "the debate on Twitter, " * 12, None),  # longer than a line of furniture
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), FURNITURE_LINES)
+def test_furniture_classes(line, kind):
+    assert FURNITURE.kind(line) == kind
+
+
+SITE = FURNITURE.site_keys("https://www.tramgazette.co.uk/news/a", ["Tram Gazette"])
+
+SITE_LINES = [
+    ("Best deals with Tram Gazette", "site"),
+    ("Auch auf tramgazette.co.uk", "site"),
+    ("Get the Tram Gazette daily edition by email", "site"),
+    ("Nutzen Sie TramGazette als Ihren Vorteil", "site"),
+    ("Trams are back in the city centre", None),
+    ("The gazette of the council printed the plan.", None),  # one word of the name only
+    ("Tram " + "Gazette " * 20, None),  # longer than a site line
+]
+
+
+@pytest.mark.parametrize(("line", "kind"), SITE_LINES)
+def test_site_lines(line, kind):
+    assert FURNITURE.kind(line, SITE) == kind
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.example.co.uk/a", "example"),
+        ("https://news.example.com.ar/x?y=1", "example"),
+        ("http://example.org:8080/", "example"),
+        ("hard::page.html", ""),
+        (None, ""),
+    ],
+)
+def test_domain_label(url, label):
+    assert domain_label(url) == label
+
+
+def test_site_names_that_are_common_words_or_short_are_not_keys():
+    assert FURNITURE.site_keys("https://www.bild.de/a", ["News"]) == frozenset()
+    assert FURNITURE.site_keys("https://heute.de/a", ["Heute"]) == frozenset()
+
+
+def test_site_lines_are_dropped_only_when_the_story_never_names_the_site():
+    head = '<meta property="og:site_name" content="Tram Gazette">'
+    fields = parse(page(*paras(STORY), "<p>Best deals with Tram Gazette</p>", head=head))
+    assert fields["body"] == STORY
+    assert "Best deals with Tram Gazette" in fields["chrome_removed"]
+    # a page about the site itself: its name is the subject, its short lines stay
+    about = [
+        *STORY[:2],
+        "Tram Gazette was founded in 1901 and is printed in the city, "
+        "where its reporters have covered the tram network for a century.",
+    ]
+    fields = parse(page(*paras(about), "<p>Best deals with Tram Gazette</p>", head=head))
+    assert fields["body"] == [*about, "Best deals with Tram Gazette"]
+
+
+def test_furniture_anywhere_in_the_body_and_a_site_tagline_as_description():
+    head = (
+        '<meta property="og:site_name" content="Tram Gazette">'
+        '<meta name="description" content="Tram Gazette - the blog of rails and wheels">'
+    )
+    html = page(
+        *paras(STORY[:2]),
+        "<p>Sign up for our newsletter and never miss a story.</p>",
+        *paras(STORY[2:]),
+        "<p>Follow us on Facebook and Instagram!</p>",
+        head=head,
+    )
+    fields = parse(html)
+    assert fields["body"] == STORY
+    assert fields["standfirst"] is None
+    assert "Tram Gazette - the blog of rails and wheels" in fields["chrome_removed"]
+
+
+TEASER_HEADINGS = [
+    ("| Weitere Artikel zum Thema |", True),
+    ("More stories from Business", True),
+    ("Mehr zum Thema auf example.de", True),
+    ("Lesen Sie auch die folgenden Beiträge:", True),
+    ("Contenido relacionado", True),
+    ("Weitere Informationen zum Coronavirus in Sachsen:", True),
+    # story text that starts with a label word
+    ("More from the council's budget will go to buses than to trams this year.", False),
+    ("Related to the vote, a petition gathered 3,000 signatures.", False),
+    ("Watch the crowd cheer as the first tram arrives", False),
+]
+
+
+@pytest.mark.parametrize(("line", "is_heading"), TEASER_HEADINGS)
+def test_teaser_headings_with_a_name_or_a_colon(line, is_heading):
+    kept, removed = split_boilerplate([STORY[0], line, STORY[1]])
+    assert (removed == [line]) is is_heading
+    assert kept == ([STORY[0], STORY[1]] if is_heading else [STORY[0], line, STORY[1]])
 
 
 def test_news_corp_page_the_platform_parser_does_not_read_starts_with_the_story():

@@ -22,6 +22,9 @@ general rather than tuned to a site:
 4. The headline and the standfirst are not repeated in the body.
 5. The edges: date lines, bylines, "Updated" stamps, share rows and dangling labels at the
    start or end of the body are removed as classes of line (`EdgeRules`), never by string.
+6. Anywhere, short lines that address the reader about the site (`Furniture`): calls to
+   action (newsletter, follow, app, support, comments), advertising/affiliate/licence
+   notices, and lines naming the site itself when the story never does.
 
 Everything removed is returned in `chrome_removed`, in page order.
 
@@ -92,26 +95,44 @@ def _alternation(words: Iterable[str]) -> str:
     return "|".join(sorted(escaped, key=len, reverse=True))
 
 
+_NON_WORD = re.compile(r"\W+")
+
+
+def _key(text: str) -> str:
+    return _NON_WORD.sub("", text).casefold()
+
+
 @dataclass(frozen=True)
 class Boilerplate:
     """Multilingual page-furniture vocabulary, matched against whole paragraphs only."""
 
     teaser_labels: tuple[str, ...]
     credit_labels: tuple[str, ...]
+    heading_joiners: tuple[str, ...] = ()
     credit_max: int = 150  # a credit line is its label and at most this many characters
     teaser_max: int = 200  # longest teaser headline after a label and separator
+    heading_words: int = 4  # a label's heading may name a site or section in this many words
 
     @classmethod
     def from_vocab(cls, vocab: dict[str, Any]) -> Boilerplate:
         return cls(
             teaser_labels=tuple(vocab["teaser_labels"]),
             credit_labels=tuple(vocab["credit_labels"]),
+            heading_joiners=tuple(vocab.get("heading_joiners", ())),
             credit_max=int(vocab.get("credit_max", cls.credit_max)),
             teaser_max=int(vocab.get("teaser_max", cls.teaser_max)),
+            heading_words=int(vocab.get("heading_words", cls.heading_words)),
         )
 
     def heading(self) -> re.Pattern[str]:
-        return re.compile(rf"(?:{_alternation(self.teaser_labels)})\s*[:.?!…»>]*", re.I)
+        """A label alone; or naming where the teasers come from ("More stories from Business",
+        "Mehr zum Thema auf example.de"); or introducing them with a colon ("Read also these
+        stories:"). A sentence that merely starts with a label is longer, or has no colon."""
+        labels = _alternation(self.teaser_labels)
+        words = rf"\S+(?:\s+\S+){{0,{self.heading_words - 1}}}"
+        joiners = _alternation(self.heading_joiners) or r"(?!)"
+        named = rf"\s+(?:{joiners})\s+{words}"
+        return re.compile(rf"(?:{labels})(?:{named}|\s+{words}(?=\s*:))?\s*[:.?!…»>]*", re.I)
 
     def teaser(self) -> re.Pattern[str]:
         labels = _alternation(self.teaser_labels)
@@ -227,9 +248,121 @@ class EdgeRules:
         return paragraphs[:start], paragraphs[start:end], paragraphs[end:]
 
 
+@dataclass(frozen=True)
+class Furniture:
+    """Short paragraphs that address the reader about the site, not the story, as classes:
+
+    - a *call* to action: sign up for the newsletter, follow us, get the app, support us,
+      write a letter, log in to comment (vocabulary `calls_to_action`);
+    - a *disclosure*: advertising and affiliate notices, licence and reprint lines
+      (`disclosures`);
+    - a *site line*: a short line naming the publisher itself ("Gut versorgt mit <site>",
+      "Auch auf <site>"), the site known from its declared name and its domain, when the
+      rest of the text never names it: on a page about the site's own product or company
+      ("Python", "Docker") the name is the story's subject, not furniture.
+
+    Each is matched anywhere in the body, on paragraphs up to `max_chars` (site lines:
+    `site_line_max`): a story paragraph is longer.
+    """
+
+    calls: re.Pattern[str]
+    disclosures: re.Pattern[str]
+    stopwords: frozenset[str]
+    words: tuple[str, ...]  # each pattern needs one of these: none, no regular expression run
+    max_chars: int = 250
+    site_line_max: int = 120
+    site_words: int = 4  # a site name spans at most this many words ("The Times of Israel")
+    min_site_key: int = 5  # shorter names ("Bild", "taz") are common words in some language
+
+    @classmethod
+    def from_vocab(cls, vocab: dict[str, Any]) -> Furniture:
+        def any_of(patterns: list[str]) -> re.Pattern[str]:
+            return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.I | re.S)
+
+        return cls(
+            calls=any_of(vocab.get("calls_to_action", [])),
+            disclosures=any_of(vocab.get("disclosures", [])),
+            stopwords=frozenset(_key(w) for w in vocab.get("site_name_stopwords", [])),
+            words=tuple(w.casefold() for w in vocab.get("furniture_words", [])),
+            max_chars=int(vocab.get("furniture_max", cls.max_chars)),
+            site_line_max=int(vocab.get("site_line_max", cls.site_line_max)),
+        )
+
+    def site_keys(self, url: str | None, names: Iterable[str | None]) -> frozenset[str]:
+        """The site's names as `_key`s: its declared names and its domain's own label."""
+        found = {_key(n) for n in names if isinstance(n, str)}
+        found.add(_key(domain_label(url)))
+        return frozenset(
+            k for k in found if len(k) >= self.min_site_key and k not in self.stopwords
+        )
+
+    def names_site(self, paragraph: str, keys: frozenset[str]) -> bool:
+        """Some run of up to `site_words` words of the paragraph, joined, is a site key."""
+        if not keys:
+            return False
+        words = [w.casefold() for w in _WORD.findall(paragraph)]
+        return any(
+            "".join(words[i : i + n]) in keys
+            for n in range(1, self.site_words + 1)
+            for i in range(len(words) - n + 1)
+        )
+
+    def kind(self, paragraph: str, site: frozenset[str] = frozenset()) -> str | None:
+        """Which class of furniture the paragraph is, or None for story text; `site` are the
+        keys of the site's names (`site_keys`) the story text does not use."""
+        if len(paragraph) > self.max_chars:
+            return None
+        folded = paragraph.casefold()
+        if any(word in folded for word in self.words):  # substring tests: cheap, few pass
+            if self.calls.search(paragraph):
+                return "call"
+            if self.disclosures.search(paragraph):
+                return "disclosure"
+        if len(paragraph) <= self.site_line_max and self.names_site(paragraph, site):
+            return "site"
+        return None
+
+    def unused_names(self, story: Iterable[str], site: frozenset[str]) -> frozenset[str]:
+        """The site keys that occur nowhere in `story` (as a substring of its `_key`: any
+        doubt keeps the lines)."""
+        if not site:
+            return site
+        text = _key(" ".join(story))
+        return frozenset(k for k in site if k not in text)
+
+    def split(
+        self, paragraphs: list[str], site: frozenset[str] = frozenset()
+    ) -> tuple[list[str], list[str], frozenset[str]]:
+        """(kept, removed, the site keys the kept text never uses), lists in page order."""
+        if site:
+            named = [len(p) <= self.site_line_max and self.names_site(p, site) for p in paragraphs]
+            story = (p for p, n in zip(paragraphs, named, strict=True) if not n)
+            site = self.unused_names(story, site)
+        kept: list[str] = []
+        removed: list[str] = []
+        for paragraph in paragraphs:
+            (removed if self.kind(paragraph, site) else kept).append(paragraph)
+        return kept, removed, site
+
+
+_WORD = re.compile(r"\w+")
+# Second-level labels that are not the site's own name: example.co.uk, example.com.ar ...
+_REGISTRY_LABELS = frozenset({"co", "com", "org", "net", "gov", "gob", "ac", "edu", "or", "ne"})
+
+
+def domain_label(url: str | None) -> str:
+    """The label that names the site in its host: "www.example.co.uk" -> "example"."""
+    host = (url or "").split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0].lower()
+    labels = [label for label in host.split(".") if label and label != "www"][:-1]
+    while len(labels) > 1 and labels[-1] in _REGISTRY_LABELS:
+        labels.pop()
+    return labels[-1] if labels else ""
+
+
 _VOCAB = load_vocab("generic_boilerplate")
 BOILERPLATE = Boilerplate.from_vocab(_VOCAB)
 EDGES = EdgeRules.from_vocab(_VOCAB["edges"])
+FURNITURE = Furniture.from_vocab(_VOCAB)
 
 
 @dataclass(frozen=True)
@@ -347,21 +480,25 @@ def split_boilerplate(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     removed: list[str] = []
     in_teasers = False
     for paragraph in paragraphs:
-        if match.heading.fullmatch(paragraph):
+        bare = paragraph.strip(_CELL_EDGES)  # a table row's cell borders ("| Related |")
+        if match.heading.fullmatch(bare):
             in_teasers = True  # the label of a teaser block: its short headlines follow
             removed.append(paragraph)
             continue
-        if in_teasers and _is_headline(paragraph):
+        if in_teasers and _is_headline(bare):
             removed.append(paragraph)
             continue
         in_teasers = False
-        if len(paragraph) <= BOILERPLATE_MAX and (
-            match.teaser.fullmatch(paragraph) or match.credit.fullmatch(paragraph)
+        if len(bare) <= BOILERPLATE_MAX and (
+            match.teaser.fullmatch(bare) or match.credit.fullmatch(bare)
         ):
             removed.append(paragraph)
             continue
         kept.append(paragraph)
     return kept, removed
+
+
+_CELL_EDGES = " |•·"
 
 
 def strip_boilerplate(paragraphs: list[str]) -> list[str]:
@@ -372,13 +509,6 @@ def strip_boilerplate(paragraphs: list[str]) -> list[str]:
 def _is_headline(paragraph: str) -> bool:
     """A teaser headline: short, and not ending like a sentence or a clause."""
     return len(paragraph) <= TEASER_RUN_LINE and not re.search(r"[.!?:;,]\W*$", paragraph)
-
-
-_NON_WORD = re.compile(r"\W+")
-
-
-def _key(text: str) -> str:
-    return _NON_WORD.sub("", text).casefold()
 
 
 def _split_by_article_body(paragraphs: list[str], ld_text: str) -> tuple[list[str], list[str]]:
@@ -552,7 +682,12 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "UTC") -> dict:
         or data.og_value("og:description")
         or data.meta.first("description", "twitter:description")
     )
-    paragraphs, standfirst, edges = finish_body(body.paragraphs, headline, standfirst)
+    site = FURNITURE.site_keys(url, _site_names(data))
+    kept, furniture, site = FURNITURE.split(body.paragraphs, site)
+    if standfirst and FURNITURE.kind(standfirst, site):  # the site's tagline, not the story's
+        furniture, standfirst = [*furniture, standfirst], None
+    paragraphs, standfirst, edges = finish_body(kept, headline, standfirst)
+    edges = [*furniture, *edges]
     if sum(len(p) for p in paragraphs) < MIN_STORY_CHARS:
         paragraphs, edges = [], [*edges, *paragraphs]
     byline_raw, authors = _bylines(data, problems)
@@ -589,6 +724,17 @@ def parse_article(url: str, sel: Selector, *, timezone: str = "UTC") -> dict:
         "extractor": EXTRACTOR,
         "problems": problems,
     }
+
+
+def _site_names(data: Structured) -> list[str | None]:
+    """The site's declared names: Open Graph, meta tags, the JSON-LD publisher."""
+    publisher = data.ld.get("publisher")
+    ld_name = publisher.get("name") if isinstance(publisher, dict) else None
+    return [
+        data.og_value("og:site_name"),
+        data.meta.first("application-name", "apple-mobile-web-app-title"),
+        ld_name if isinstance(ld_name, str) else None,
+    ]
 
 
 @cache
