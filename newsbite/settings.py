@@ -26,6 +26,9 @@ COOKIES_ENABLED = True
 DOWNLOADER_MIDDLEWARES = {
     # A shell page (script-built story) is asked again through Playwright, once.
     "newsbite.middlewares.render.RenderMiddleware": 570,
+    # Each response classified once (wall, shell, binary, too deep, readable), in a thread
+    # when large; the bot-wall and render middlewares and the spider read the result.
+    "newsbite.classify.ClassifyMiddleware": 585,
     # Sees decoded bodies (after HttpCompression at 590): walls are retried, then reported.
     "newsbite.middlewares.botwall.BotWallMiddleware": 580,
     # The subscriber's own cookies, only to their own domains, never stored.
@@ -76,6 +79,8 @@ EXTENSIONS = {
     "newsbite.extensions.coverage.CoverageCollector": 100,
     # Layout alarms at close (newsbite.monitors): before CrawlSummary (500), whose stats file
     # then holds the exit reason they set.
+    # The crawl report at close, before Spidermon records this run in the history it reads.
+    "newsbite.report.crawl.CrawlReport": 440,
     "spidermon.contrib.scrapy.extensions.Spidermon": 450,
     "newsbite.extensions.summary.CrawlSummary": 500,
     # A crawl with start sources that wrote nothing and skipped nothing: reason no_items (exit 5).
@@ -115,6 +120,7 @@ NEWSBITE_STATE_FULL = False  # like -a full=true: emit every story, still versio
 NEWSBITE_FEED_FSYNC = False  # fsync the feed after every line (power-loss durability)
 NEWSBITE_PACE = 0  # seconds to wait before each request, replay included (tests, benchmarks)
 NEWSBITE_HOST_MAP = ""  # "domain=127.0.0.1:PORT,...": route hosts to a local simulator (tests)
+NEWSBITE_THREAD_PARSE_BYTES = 1_000_000  # pages larger than this are classified off the reactor
 NEWSBITE_RETRY_AFTER_MAX = 60.0  # seconds: a longer Retry-After is not retried early
 
 # Scale-out (issue 14, DESIGN §12; README "Scaling out"): all off without a Redis URL.

@@ -28,7 +28,7 @@ from newsbite import exitcodes
 from newsbite.extensions.coverage import CoverageCollector
 from newsbite.fixtures import REPLAY_SETTINGS, run_crawl
 from newsbite.monitors import checks, measures
-from newsbite.monitors.suites import args_key
+from newsbite.monitors.history import args_key
 from newsbite.state.sqlite import SQLiteStateStore
 
 SITE = "theaustralian"
@@ -325,8 +325,12 @@ def test_coverage_extension_reads_example_urls_from_warning_lines():
 
 
 def close_with_monitors(crawler):
+    """What a crawl's close runs, in EXTENSIONS order: the report, then the Spidermon suite."""
+    from newsbite.report.crawl import CrawlReport
+
     ext = Spidermon.from_crawler(crawler)
     ext.spider_opened(crawler.spider)
+    CrawlReport.from_crawler(crawler).spider_closed(crawler.spider)
     ext.spider_closed(crawler.spider)
     return crawler.stats.get_stats()
 
@@ -346,7 +350,7 @@ def test_suite_passes_a_healthy_crawl_and_writes_the_report(tmp_path, caplog):
         stats = close_with_monitors(crawler)
     assert exitcodes.EXIT_REASON_STAT not in stats
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert f"newsbite report: {report}" in caplog.text
+    assert stats["newsbite/report/path"] == str(report)  # the summary line prints it
     assert 'data-status="fail"' not in report.read_text("utf-8")
 
 

@@ -15,7 +15,6 @@ the HTML crawl report is written beside the feed.
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from datetime import datetime, timezone
@@ -27,6 +26,7 @@ from spidermon.core.actions import Action
 
 from newsbite import exitcodes
 from newsbite.monitors import checks
+from newsbite.monitors.history import args_key, history_store, recent_items
 
 logger = logging.getLogger("newsbite.monitors")
 # unittest leaves the frames of modules with this global out of failure reports: Spidermon then
@@ -36,52 +36,6 @@ __unittest = True
 # crawl that says nothing about the crawl.
 warnings.filterwarnings("ignore", message=r"Spider\.log\(\) is deprecated", module=r"spidermon\.")
 FAILED = "layout_alarm"
-# Arguments that differ on every run of one scheduled job: not part of "the same arguments".
-VOLATILE_ARGS = frozenset({"_job", "since"})
-
-
-# --- what the monitors and actions share ------------------------------------------------------
-
-
-def args_key(spider: Any) -> str:
-    """The spider's arguments as canonical JSON (runs are compared like for like)."""
-    names = getattr(spider, "arguments", None)
-    if names is not None:
-        values = {name: getattr(spider, name, None) for name in names}
-    else:  # a spider that does not list its arguments: `-a` values are the string attributes
-        values = {k: v for k, v in vars(spider).items() if isinstance(v, str)}
-    values = {k: v for k, v in values.items() if k not in VOLATILE_ARGS and v not in (None, [], "")}
-    return json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
-
-
-def history_store(crawler: Any):
-    """The state store that keeps the run history, or None: only when the crawl has a state
-    store anyway (NEWSBITE_STATE_URI set or NEWSBITE_INCREMENTAL on), so that test and ad hoc
-    runs never write a project data file."""
-    settings = crawler.settings
-    uri = settings.get("NEWSBITE_STATE_URI") or ""
-    if not uri and not settings.getbool("NEWSBITE_INCREMENTAL"):
-        return None
-    from newsbite.state import sqlite as _sqlite  # noqa: F401  registers the default backend
-    from newsbite.state.store import default_state_uri, open_store
-
-    return open_store(uri or default_state_uri())
-
-
-def recent_items(crawler: Any, spider: Any) -> list[int] | None:
-    """Stories of the recent runs of this spider and arguments; None when none are kept."""
-    store = history_store(crawler)
-    if store is None:
-        return None
-    limit = int(checks.thresholds(crawler.settings, spider.name)["recent_runs"])
-    try:
-        runs = store.recent_runs(spider.name, args_key(spider), limit)
-    except NotImplementedError as exc:
-        logger.warning("no item-count alarm: %s", exc)
-        return None
-    finally:
-        store.close()
-    return [run.items for run in runs]
 
 
 class _Checked:
@@ -218,17 +172,9 @@ class RecordRun(Action):
             store.close()
 
 
-class WriteReport(Action):
-    """The HTML crawl report, beside the feed (newsbite.report)."""
-
-    def run_action(self):
-        from newsbite.report.crawl import write_crawl_report
-
-        write_crawl_report(self.data.crawler, self.data.spider)
-
-
 class LayoutAlarmSuite(MonitorSuite):
     monitors = [CoverageMonitor, CrawlHealthMonitor, ItemCountMonitor]
     monitors_failed_actions = [SetExitReason]
-    # The report reads the history before this run joins it.
-    monitors_finished_actions = [WriteReport, RecordRun]
+    # The crawl report (newsbite.report.crawl.CrawlReport) has read the history already: its
+    # extension closes before this suite's, so this run joins the history after it.
+    monitors_finished_actions = [RecordRun]

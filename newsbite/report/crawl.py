@@ -1,6 +1,8 @@
 """The report at the close of a crawl: beside the feed (``x.jsonl`` -> ``x.report.html``), or at
-``NEWSBITE_REPORT_FILE``; its path logged as ``newsbite report: <path>``. Run by the Spidermon
-suite's WriteReport action, after the monitors."""
+``NEWSBITE_REPORT_FILE``; its path printed by the closing summary (``newsbite report: <path>``).
+Written by the CrawlReport extension at spider_closed, before the Spidermon suite records this
+run in the history (the report compares the run with the runs before it), and judged by the
+same checks as the monitors (newsbite.monitors.checks)."""
 
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def write_crawl_report(crawler: Any, spider: Any) -> Path | None:
     if path is None:
         logger.info("newsbite report: not written (no local feed; set NEWSBITE_REPORT_FILE)")
         return None
-    from newsbite.monitors.suites import recent_items
+    from newsbite.monitors.history import recent_items
 
     stats = crawler.stats.get_stats()
     recent = recent_items(crawler, spider) if stats.get("finish_reason") == "finished" else None
@@ -68,3 +70,25 @@ def write_crawl_report(crawler: Any, spider: Any) -> Path | None:
     # The closing summary prints the path beside the feed's (and scripts/crawl shows both).
     crawler.stats.set_value("newsbite/report/path", str(path))
     return path
+
+
+class CrawlReport:
+    """Scrapy extension: the report of every crawl, at its close (NEWSBITE_REPORT=false: none).
+    Listed before Spidermon in EXTENSIONS, so it closes first."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrawlReport:
+        from scrapy import signals
+        from scrapy.exceptions import NotConfigured
+
+        if not crawler.settings.getbool("NEWSBITE_REPORT", True):
+            raise NotConfigured("NEWSBITE_REPORT is off")
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self, spider: Any, reason: str = "") -> None:
+        write_crawl_report(self.crawler, spider)
