@@ -330,7 +330,8 @@ def close_with_monitors(crawler):
 
     ext = Spidermon.from_crawler(crawler)
     ext.spider_opened(crawler.spider)
-    CrawlReport.from_crawler(crawler).spider_closed(crawler.spider)
+    if crawler.settings.getbool("NEWSBITE_REPORT", True):
+        CrawlReport.from_crawler(crawler).spider_closed(crawler.spider)
     ext.spider_closed(crawler.spider)
     return crawler.stats.get_stats()
 
