@@ -9,6 +9,7 @@ only made for stories that reached the output (the incremental pipeline commits 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
@@ -127,15 +128,18 @@ def register_backend(scheme: str, factory: Factory) -> None:
     _BACKENDS[scheme.lower()] = factory
 
 
-def _open_redis(uri: str) -> StateStore:
-    # Imported on first use: a crawl that never opens a redis:// store never imports redis.
-    from newsbite.state.redis import RedisStateStore
+def lazy_backend(module: str, cls: str) -> Factory:
+    """A factory that imports its backend on first use: a crawl that never opens a redis://
+    store never imports redis (the backend module sits beside this one and imports it)."""
 
-    return RedisStateStore.from_uri(uri)
+    def open_backend(uri: str) -> StateStore:
+        return getattr(importlib.import_module(module), cls).from_uri(uri)
+
+    return open_backend
 
 
 for _redis_scheme in ("redis", "rediss", "unix"):
-    register_backend(_redis_scheme, _open_redis)
+    register_backend(_redis_scheme, lazy_backend("newsbite.state.redis", "RedisStateStore"))
 
 
 def open_store(uri: str) -> StateStore:
