@@ -156,10 +156,11 @@ def diff_items(expected: list[Mapping[str, Any]], actual: list[Mapping[str, Any]
 # --- synthetic fixtures -----------------------------------------------------------------------
 
 
-def build_synthetic_cassette(fixture_dir: str | Path) -> Path:
-    """Write cassette.yaml from pages/pages.json (see module doc of DESIGN §7)."""
+def page_responses(fixture_dir: str | Path) -> list[tuple[str, int, dict[str, str], bytes]]:
+    """(url, status, headers, body) of each entry of pages/pages.json, encoded and gzipped
+    as the site serves it: what the cassette builder records and the simulator serves."""
     pages = Path(fixture_dir) / "pages"
-    interactions = []
+    served = []
     for entry in json.loads((pages / "pages.json").read_text(encoding="utf-8")):
         encoding = entry.get("encoding")
         if entry.get("file"):
@@ -174,9 +175,14 @@ def build_synthetic_cassette(fixture_dir: str | Path) -> Path:
         if entry.get("gzip"):
             body = gzip.compress(body, mtime=0)  # mtime=0: rebuilding gives the same bytes
             headers["Content-Encoding"] = "gzip"
-        interactions.append((entry["url"], int(entry.get("status", 200)), headers, body))
+        served.append((entry["url"], int(entry.get("status", 200)), headers, body))
+    return served
+
+
+def build_synthetic_cassette(fixture_dir: str | Path) -> Path:
+    """Write cassette.yaml from pages/pages.json (see module doc of DESIGN §7)."""
     path = Path(fixture_dir) / CASSETTE
-    write_cassette(path, interactions)
+    write_cassette(path, page_responses(fixture_dir))
     return path
 
 

@@ -7,12 +7,10 @@ the same fixture then see the same bytes (DESIGN §7, §10).
 
 from __future__ import annotations
 
-import gzip
-import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newsbite.fixtures import FIXTURES_ROOT, iter_fixture_dirs
+from newsbite.fixtures import FIXTURES_ROOT, iter_fixture_dirs, page_responses
 
 Response = tuple[int, dict[str, str], bytes]
 
@@ -26,24 +24,8 @@ def url_key(url: str) -> str:
 
 def pages_json_responses(fixture_dir: Path) -> list[tuple[str, Response]]:
     """(url, response) of pages/pages.json, encoded and gzipped as the cassette builder does."""
-    pages = fixture_dir / "pages"
-    out = []
-    for entry in json.loads((pages / "pages.json").read_text(encoding="utf-8")):
-        encoding = entry.get("encoding")
-        if entry.get("file"):
-            raw = (pages / entry["file"]).read_bytes()
-            body = raw.decode("utf-8").encode(encoding) if encoding else raw
-        else:
-            text = entry.get("body") or ""
-            body = text.encode(encoding or "utf-8") if isinstance(text, str) else bytes(text)
-        headers = dict(
-            entry.get("headers") or {"Content-Type": f"text/html; charset={encoding or 'utf-8'}"}
-        )
-        if entry.get("gzip"):
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
-        out.append((entry["url"], (int(entry.get("status", 200)), headers, body)))
-    return out
+    served = page_responses(fixture_dir)
+    return [(url, (status, headers, body)) for url, status, headers, body in served]
 
 
 def cassette_responses(fixture_dir: Path) -> list[tuple[str, Response]]:
