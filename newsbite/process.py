@@ -337,7 +337,8 @@ class Chain:
             reason = drop_reason(error)
             counts[f"dropped/{reason}"] += 1
             counts["dropped"] += 1
-            return Outcome(None, reason, f"{error.name}: {error.message}", counts)
+            # fastjsonschema's message already names the field ("data.headline must be ...").
+            return Outcome(None, reason, error.message, counts)
         counts["items/valid"] += 1
         return Outcome(item, counts=counts)
 

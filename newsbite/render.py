@@ -26,9 +26,12 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from lxml import etree
 from parsel import Selector
 from scrapy.crawler import Crawler
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+
+from newsbite.extract.botwall import visible_text_length
 
 logger = logging.getLogger(__name__)
 
@@ -219,9 +222,13 @@ if ScrapyPlaywrightDownloadHandler is not None:
 # --- shells ---------------------------------------------------------------------------------------
 
 APP_ROOTS = "#root, #app, #__next, #__nuxt, [data-reactroot], [ng-app], #story-root"
-STORY_TEXT = (
-    "#story-body p ::text, #story-primary p ::text, .story-body p ::text, article p ::text,"
-    " main p ::text"
+# Where a story's paragraphs live when the static page holds them.
+_STORY_CONTAINERS = etree.XPath(
+    "/descendant::*[@id='story-body' or @id='story-primary' or self::article or self::main"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' story-body ')]"
+)
+_SCRIPTS = etree.XPath(
+    "count(/descendant::script[not(@type) or @type='module' or contains(@type, 'javascript')])"
 )
 MIN_STORY_TEXT = 200  # characters of paragraph text that make a page not a shell
 MAX_SHELL_TEXT = 600  # a page with more visible text than this is not a shell
@@ -232,24 +239,37 @@ def detect_shell(sel: Selector) -> str | None:
 
     The page has (almost) no story text, and either an empty app root element or scripts.
     A small page without scripts is not a shell: rendering would not add anything.
+    Linear in the page size, cheapest test first: the story container's paragraphs (stops as
+    soon as there is enough text), then the visible text, then scripts and app roots.
     """
-    story_text = sum(len(t.strip()) for t in sel.css(STORY_TEXT).getall())
-    if story_text >= MIN_STORY_TEXT:
+    root = sel.root
+    if not isinstance(root, etree._Element):
         return None
-    visible = sum(
-        len(t.strip())
-        for t in sel.xpath(
-            "//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript"
-            " or ancestor::template)]"
-        ).getall()
-    )
-    if visible > MAX_SHELL_TEXT:
+    if story_text_at_least(root, MIN_STORY_TEXT):
         return None
-    scripts = sel.xpath("//script[not(@type) or @type='module' or contains(@type, 'javascript')]")
+    if visible_text_length(sel) > MAX_SHELL_TEXT:
+        return None
+    scripts = int(_SCRIPTS(root))
     if not scripts:
         return None
-    for root in sel.css(APP_ROOTS):
-        if not "".join(root.xpath(".//text()").getall()).strip():
-            key = root.attrib.get("id") or next(iter(root.attrib), "root")
+    for app in sel.css(APP_ROOTS):
+        if not app.xpath("normalize-space(.)").get():
+            key = app.attrib.get("id") or next(iter(app.attrib), "root")
             return f"empty-app-root:{key}"
-    return f"script-built:{len(scripts)}-scripts"
+    return f"script-built:{scripts}-scripts"
+
+
+def story_text_at_least(root: etree._Element, wanted: int) -> bool:
+    """Whether the story containers' <p> text reaches `wanted` characters; stops when it does.
+    A container inside another is not counted twice."""
+    outer: list[etree._Element] = []
+    for container in _STORY_CONTAINERS(root):
+        if not any(a in outer for a in container.iterancestors()):
+            outer.append(container)
+    total = 0
+    for container in outer:
+        for p in container.iter("p"):
+            total += sum(len(t.strip()) for t in p.itertext())
+            if total >= wanted:
+                return True
+    return False

@@ -120,6 +120,7 @@ NEWSBITE_STATE_FULL = False  # like -a full=true: emit every story, still versio
 NEWSBITE_FEED_FSYNC = False  # fsync the feed after every line (power-loss durability)
 NEWSBITE_PACE = 0  # seconds to wait before each request, replay included (tests, benchmarks)
 NEWSBITE_HOST_MAP = ""  # "domain=127.0.0.1:PORT,...": route hosts to a local simulator (tests)
+NEWSBITE_MAX_PAGE_BYTES = 8 * 1024 * 1024  # a story page over this is skipped (too_large)
 NEWSBITE_THREAD_PARSE_BYTES = 1_000_000  # pages larger than this are classified off the reactor
 NEWSBITE_RETRY_AFTER_MAX = 60.0  # seconds: a longer Retry-After is not retried early
 

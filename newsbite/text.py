@@ -202,11 +202,11 @@ def _decode(body: bytes, header: str | None) -> tuple[str, str]:
     content_type = None
     if header:
         content_type = header if "charset" in header.lower() else f"text/html; charset={header}"
-    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=_detect_encoding)
+    encoding, text = html_to_unicode(content_type, body, auto_detect_fun=detect_encoding)
     return text, encoding
 
 
-def _detect_encoding(body: bytes) -> str | None:
+def detect_encoding(body: bytes) -> str | None:
     """Detection for an undeclared body: UTF-8 when valid; else windows-1252 when the detector
     takes the text for a Latin-script code page and windows-1252 reads it about as well (the
     detector's own ranking among cp1250, cp1252 and cp1257 is a coin toss for Western text);

@@ -3,7 +3,7 @@
 A downloader middleware between RetryMiddleware (550) and HttpCompressionMiddleware (590), so it
 sees decoded bodies and answers before anything downstream (rendering, the spider) does:
 
-* a wall answer (``extract.botwall.detect_botwall``) is retried with Scrapy's
+* a wall answer (classified once by ``newsbite.classify``) is retried with Scrapy's
   ``get_retry_request`` up to ``NEWSBITE_BOTWALL_RETRIES`` times, each retry waiting an
   exponential backoff (``NEWSBITE_BOTWALL_BACKOFF`` seconds, doubled per attempt, capped by
   ``NEWSBITE_BOTWALL_BACKOFF_MAX``) -- an awaited timer, never a sleep of the reactor;
@@ -31,7 +31,7 @@ from scrapy.utils.defer import deferred_from_coro, deferred_to_future
 from twisted.internet import defer
 from twisted.internet.task import deferLater
 
-from newsbite.extract.botwall import detect_botwall
+from newsbite.classify import BOTWALL, classification_of
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +99,12 @@ class BotWallMiddleware:
             return response  # robots.txt and binaries are not pages
         if request.meta.get("newsbite_botwall_skip"):
             return response
-        signal = detect_botwall(response.selector)
+        # Classified once (newsbite.classify, normally by ClassifyMiddleware before this one).
+        found = classification_of(response, self.stats)
         self.answers += 1
-        if signal is None:
+        if found.verdict != BOTWALL:
             return response
+        signal = found.signal or "wall"
         self.walls += 1
         self.stats.inc_value(STAT_ANSWERS)
         self.check_ratio()
@@ -129,7 +131,8 @@ class BotWallMiddleware:
                 self.retries,
                 delay,
             )
-            if delay > 0:
+            # A replayed wall is a recording: waiting would not change it, only slow replay.
+            if delay > 0 and "cassette" not in response.flags:
                 await wait(delay)
             return retry
         self.block(request.url, signal)

@@ -4,8 +4,8 @@
 
 * ``never``  -- static only; a script-built page is flagged (stat + warning), never rendered;
 * ``auto``   -- static first; a page answer that lacks the story and looks script-built
-  (``newsbite.render.detect_shell``, or the spider's ``needs_rendering(response)`` hook when it
-  has one) is asked again, once, with ``meta["playwright"]`` and ``dont_filter``;
+  (classified once by ``newsbite.classify``, or the spider's ``needs_rendering(response)``
+  hook when it has one) is asked again, once, with ``meta["playwright"]`` and ``dont_filter``;
 * ``always`` -- every page request (not robots.txt) carries ``meta["playwright"]``.
 
 Priority 570: below the bot-wall middleware (580), whose process_response runs first, so a
@@ -25,20 +25,12 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 
-from newsbite.extract.botwall import detect_botwall
-from newsbite.render import RenderUnavailable, detect_shell, render_mode, rendering_installed
+from newsbite.classify import SHELL, classification_of, is_page_request
+from newsbite.render import RenderUnavailable, render_mode, rendering_installed
 
 logger = logging.getLogger(__name__)
 
 META_RENDER = "newsbite_render"  # why this request is rendered: "always" | "auto:<signal>"
-PAGE_KINDS = frozenset({"story", "listing"})
-
-
-def is_page_request(request: Request) -> bool:
-    if request.meta.get("dont_obey_robotstxt") or request.url.endswith("/robots.txt"):
-        return False
-    kind = request.meta.get("newsbite_kind")
-    return kind is None or kind in PAGE_KINDS
 
 
 def was_rendered(request: Request, response: Response) -> bool:
@@ -139,7 +131,6 @@ class RenderMiddleware:
             verdict = hook(response)
             if verdict is not None:
                 return (verdict if isinstance(verdict, str) else "spider") if verdict else None
-        sel = response.selector
-        if detect_botwall(sel):
-            return None  # a wall is never rendered (the bot-wall middleware deals with it)
-        return detect_shell(sel)
+        # Classified once (newsbite.classify): a wall is never a shell, so never rendered.
+        found = classification_of(response, self.stats)
+        return found.signal if found.verdict == SHELL else None

@@ -159,7 +159,7 @@ def page_prompt_evidence(sel: Selector) -> list[str]:
 
 PAGE_PROMPT = "page:subscribe-prompt"
 _PROMPT_NODES = (
-    "//body//*[self::p or self::div or self::span or self::h2 or self::h3 or self::h4"
+    "//body/descendant::*[self::p or self::div or self::span or self::h2 or self::h3 or self::h4"
     " or self::strong or self::li or self::section]"
     "[not(ancestor-or-self::header or ancestor-or-self::nav or ancestor-or-self::footer"
     " or ancestor-or-self::aside or ancestor::script or ancestor::style or ancestor::noscript"

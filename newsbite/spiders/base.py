@@ -21,12 +21,12 @@ from urllib.parse import urlsplit
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
+from newsbite import classify
 from newsbite.errors import UsageError
-from newsbite.extract.botwall import detect_botwall
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
 from newsbite.middlewares.redirects import RedirectDropped
@@ -291,24 +291,24 @@ class NewsSpider(scrapy.Spider):
 
     # -- what every callback checks first ------------------------------------------------------
     def readable(self, response: Response) -> Selector | None:
-        """The page as a Selector, or None with a logged reason and a stat."""
-        reason = None
-        if not isinstance(response, TextResponse):
-            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or "none"
-            reason, detail = "binary_body", f"content-type {ctype}"
-        elif not response.body.strip():
-            reason, detail = "empty_body", "no bytes"
-        if reason is None:
-            sel = response.selector
-            signal = detect_botwall(sel)
-            if signal is None:
-                return sel
+        """The page as a Selector (decoded, flattened when deeply nested), or None with a
+        logged reason and a stat. Reads the response's one classification (newsbite.classify,
+        made by ClassifyMiddleware; computed here only when that middleware is off)."""
+        found = classify.classification_of(response, self.crawler.stats)
+        if found.parsed:
+            for problem in found.problems:
+                self.crawler.stats.inc_value(f"newsbite/parse/{problem}")
+            return found.selector
+        if found.verdict == classify.BOTWALL:
             self.crawler.stats.inc_value("newsbite/botwall")
-            self.crawler.stats.inc_value(f"newsbite/botwall/{signal}")
-            self.logger.warning("bot wall (%s), no article: %s", signal, response.url)
+            self.crawler.stats.inc_value(f"newsbite/botwall/{found.signal}")
+            self.logger.warning("bot wall (%s), no article: %s", found.signal, response.url)
             return None
+        reason = found.verdict
         self.crawler.stats.inc_value(f"newsbite/skipped/{reason}")
-        self.logger.warning("skipped %s: %s (%s)", response.url, reason.replace("_", " "), detail)
+        self.logger.warning(
+            "skipped %s: %s (%s)", response.url, reason.replace("_", " "), found.detail
+        )
         return None
 
     def on_error(self, failure: Failure) -> None:
