@@ -74,7 +74,8 @@ def test_a_redis_url_switches_to_the_shared_frontier_and_state(no_redis_env):
     settings = project_settings(NEWSBITE_REDIS_URL="redis://10.0.0.5:6379/2", NEWSBITE_IDLE_CLOSE=7)
     DistributedAddon().update_settings(settings)
     assert settings.get("SCHEDULER") == "newsbite.distributed.RedisFrontier"
-    assert settings.get("DUPEFILTER_CLASS") == "scrapy_redis.dupefilter.RFPDupeFilter"
+    # scrapy-redis's shared dupefilter, fingerprinting stories as one-machine crawls do
+    assert settings.get("DUPEFILTER_CLASS") == "newsbite.fingerprint.RedisStoryDupeFilter"
     assert settings.getbool("SCHEDULER_PERSIST") is True
     assert settings.getint("MAX_IDLE_TIME_BEFORE_CLOSE") == 7
     assert settings.get("REDIS_URL") == "redis://10.0.0.5:6379/2"
@@ -412,3 +413,23 @@ def test_a_killed_worker_loses_no_story_and_merge_removes_its_duplicates(redis, 
     merged = read_ids(out)
     assert sorted(merged) == sorted(expected)  # each story once after merge
     assert f"{duplicates} duplicates removed" in done.stderr
+
+
+def test_the_shared_dupefilter_sees_url_variants_of_a_story_as_one():
+    from scrapy import Request
+    from scrapy_redis.dupefilter import RFPDupeFilter
+
+    from newsbite.fingerprint import RedisStoryDupeFilter
+
+    assert issubclass(RedisStoryDupeFilter, RFPDupeFilter)
+    dupefilter = RedisStoryDupeFilter(server=None, key="newsbite:test:dupefilter")
+    story = "https://www.theaustralian.com.au/nation/x/news-story/" + "a" * 32
+    variants = [
+        story,
+        story + "?utm_source=x",
+        story.replace("www.theaustralian", "WWW.THEAUSTRALIAN"),
+        story + "#comments",
+    ]
+    fingerprints = {dupefilter.request_fingerprint(Request(u)) for u in variants}
+    other = dupefilter.request_fingerprint(Request(story.replace("a" * 32, "b" * 32)))
+    assert len(fingerprints) == 1 and other not in fingerprints
