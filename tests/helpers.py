@@ -51,7 +51,5 @@ def run_pipelines(spider: PublisherSpider, item: Any) -> dict[str, Any] | None:
     return ItemAdapter(item).asdict()
 
 
-def crawl_response(
-    spider: PublisherSpider, response: Response, depth: int | None = None
-) -> list:
+def crawl_response(spider: PublisherSpider, response: Response, depth: int | None = None) -> list:
     return list(spider.parse_article(response, depth=depth))
