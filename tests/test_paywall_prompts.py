@@ -253,6 +253,22 @@ def test_no_page_prompt_on_free_pages_with_login_buttons_in_the_header(page):
         ("<aside><p>Subscribe to continue reading</p></aside>", False),
         ("<script>var t = 'Subscribe to continue reading';</script>", False),
         ("<p>Subscribers to the newsletter were told on Monday.</p>", False),
+        ("<div role='banner'><p>Subscribe to continue reading</p></div>", False),
+        ("<div role='navigation'><span>Unlock this story</span></div>", False),
+        ("<template><p>Subscribe to continue reading</p></template>", False),
+        ("<p><!-- Subscribe to continue reading --></p>", False),
+        # A line-like element holding a state script: the script's text is not its line ...
+        ("<div><script>window.s = {'cta': 'Unlock this story'};</script></div>", False),
+        # ... and the visible line beside a large one is still read.
+        ("<div><script>var x = '" + "y" * 50_000 + "';</script>Unlock this story</div>", True),
+        # Deep in the content, after the story container, as real pages print it.
+        (
+            "<main><div><div><section><div><p>Story.</p></div><div><strong>"
+            "Subscribe to continue reading</strong></div></section></div></div></main>",
+            True,
+        ),
+        # Longer than a prompt line (300 characters): story text, whatever it mentions.
+        ("<p>Subscribe to continue reading " + "and more words " * 25 + "</p>", False),
     ],
 )
 def test_page_prompt_evidence_skips_furniture(markup, found):
@@ -274,3 +290,15 @@ def test_a_closing_tagline_in_capitals_is_not_a_cut(closing, cut):
     from newsbite.normalise.paywall import ends_mid_sentence
 
     assert ends_mid_sentence(closing) is cut
+
+
+def test_one_alternation_gives_each_pattern_list_its_own_verdict():
+    # The matcher folds its pattern lists into one regex each: any line a single pattern
+    # accepts must be accepted, and story text none accepts must stay refused.
+    matcher = PromptMatcher.default()
+    for line in [*PROMPTS, *STORY_SENTENCES, "Log in", "Subscribe now", "$1 a week"]:
+        folded = " ".join(line.casefold().split()).rstrip(".?!")
+        one_by_one = any(p.fullmatch(folded) for p in matcher.prompts)
+        assert bool(matcher._any_prompt.fullmatch(folded)) is one_by_one, line
+        one_by_one = any(p.fullmatch(folded) for p in matcher.actions)
+        assert bool(matcher._any_action.fullmatch(folded)) is one_by_one, line

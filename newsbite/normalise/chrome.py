@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsbite.normalise.paywall import PromptMatcher
+from newsbite.normalise.paywall import PromptMatcher, default_prompts
 from newsbite.text import fold
 from newsbite.vocab import load_vocab
 
@@ -28,16 +28,21 @@ class ChromeMatcher:
         return cls(
             phrases=frozenset(fold(p) for p in vocab.get("phrases", [])),
             patterns=tuple(re.compile(p, re.I | re.S) for p in vocab.get("patterns", [])),
-            prompts=PromptMatcher.default() if with_prompts else None,
+            prompts=default_prompts() if with_prompts else None,
         )
 
     @classmethod
     def default(cls, path: str | None = None) -> ChromeMatcher:
         return cls.from_vocab(load_vocab("chrome", path))
 
+    def __post_init__(self) -> None:
+        # One alternation: a paragraph costs one regex call, not one per pattern.
+        joined = "|".join(f"(?:{p.pattern})" for p in self.patterns) or r"(?!)"
+        object.__setattr__(self, "_any_pattern", re.compile(joined, re.I | re.S))
+
     def is_chrome(self, paragraph: str) -> bool:
         key = fold(paragraph)
-        if key in self.phrases or any(p.fullmatch(key) for p in self.patterns):
+        if key in self.phrases or self._any_pattern.fullmatch(key):  # type: ignore[attr-defined]
             return True
         return self.prompts is not None and self.prompts.matches(paragraph)
 
