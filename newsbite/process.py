@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 import fastjsonschema
+from lxml import etree
 from parsel import Selector
 
 from newsbite.items import Article
@@ -82,10 +83,17 @@ def extract_fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, A
 def original_links_of(sel: Selector, publisher: Publisher) -> dict[str, str]:
     """{credited source: URL of the original} for every source whose story the page names.
     One cheap pass over the page's links first: most pages name no known source at all."""
-    hrefs = " ".join(map(str, sel.root.xpath("//a/@href | //link/@href | //meta/@content")))
+    root = sel.root
+    if not isinstance(root, etree._Element):
+        return {}
+    hrefs = " ".join(_LINK_TARGETS(root))
     if not any(domain in hrefs for domains in SOURCE_DOMAINS.values() for domain in domains):
         return {}
     return original_links(sel, own=publisher)
+
+
+# Compiled once, plain strings: lxml's "smart" strings keep a reference to their element each.
+_LINK_TARGETS = etree.XPath("//a/@href | //link/@href | //meta/@content", smart_strings=False)
 
 
 def _fields(url: str, sel: Selector, publisher: Publisher) -> dict[str, Any]:
