@@ -214,3 +214,25 @@ def test_shell_page_gets_no_fallback_body():
     spider = make_spider()
     [item] = crawl_response(spider, html_response(STORY, html))
     assert item.body == []  # so validation drops it: a shell is no story
+
+
+def test_no_callback_is_a_generator_returning_a_value():
+    """What Scrapy's WARN_ON_GENERATOR_RETURN_VALUE checks per response (off in newsbite's
+    settings: it re-parses a callback's source whenever its cache drops it), checked here once
+    for every spider callback: a generator's `return value` would be silently lost."""
+    from scrapy.utils.misc import is_generator_with_return_value
+
+    from newsbite import settings
+    from newsbite.spiders.base import NewsSpider
+    from newsbite.spiders.news import AnyNewsSpider
+
+    assert settings.WARN_ON_GENERATOR_RETURN_VALUE is False
+    spiders = [NewsSpider, AnyNewsSpider]
+    callbacks = [
+        getattr(cls, name)
+        for cls in spiders
+        for name in dir(cls)
+        if name.startswith(("parse", "on_")) and callable(getattr(cls, name))
+    ]
+    assert len(callbacks) >= 6
+    assert not [f.__qualname__ for f in callbacks if is_generator_with_return_value(f)]
