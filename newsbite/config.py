@@ -229,6 +229,8 @@ SPEC: dict[str, Check] = {
     "NEWSBITE_HOST_MAP": host_map,
     "NEWSBITE_REDIS_URL": redis_url,
     "NEWSBITE_PROGRESS": boolean,
+    # example URLs kept per reason: a bound on what the coverage extension holds
+    "NEWSBITE_REPORT_EXAMPLES": integer(0),
     "NEWSBITE_EXPECT_ITEMS": boolean,
 }
 
