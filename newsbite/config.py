@@ -195,6 +195,7 @@ SPEC: dict[str, Check] = {
     "NEWSBITE_MAX_TOPIC_PAGES": integer(1),
     "NEWSBITE_INCREMENTAL": boolean,
     "NEWSBITE_LINK_COPIES": boolean,
+    "NEWSBITE_LINK_WINDOW": integer(0),
     "NEWSBITE_MAX_PAGE_BYTES": integer(0),
     "NEWSBITE_RETRY_AFTER_MAX": number(0.0),
     "NEWSBITE_REDIS_ROLE": choice("", "seed", "worker"),
@@ -228,6 +229,8 @@ SPEC: dict[str, Check] = {
     "NEWSBITE_HOST_MAP": host_map,
     "NEWSBITE_REDIS_URL": redis_url,
     "NEWSBITE_PROGRESS": boolean,
+    # example URLs kept per reason: a bound on what the coverage extension holds
+    "NEWSBITE_REPORT_EXAMPLES": integer(0),
     "NEWSBITE_EXPECT_ITEMS": boolean,
 }
 

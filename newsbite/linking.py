@@ -11,7 +11,12 @@ linked only when the estimated Jaccard similarity of the two signatures reaches
 
 Memory: bodies are never kept. Per story the linker holds the signature (NUM_PERM uint32
 values, 624 bytes as a numpy array) and the LSH index's 8 band keys and buckets: about 3.1 kB
-a story in all, measured with tracemalloc over 20,000 stories (155 MB for 50,000).
+a story in all, measured with tracemalloc over 20,000 stories (155 MB for 50,000). So a crawl's
+linker keeps a window: the `window` most recent stories (NEWSBITE_LINK_WINDOW, 10,000 by
+default: about 31 MB however long the crawl), the oldest forgotten as each new one comes in.
+The trade-off: a copy more than `window` stories after its original in one crawl is not linked
+by the crawl; `newsbite merge --link-copies`, whose linker keeps every story of the feeds it
+merges, still links them.
 
 Pure: no Scrapy. The crawl's pipeline is newsbite.pipelines.linking; `newsbite merge
 --link-copies` calls `link_items`.
@@ -102,18 +107,25 @@ class CopyLinker:
         seed: int = SEED,
         shingle_words: int = SHINGLE_WORDS,
         min_words: int = MIN_WORDS,
+        window: int | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], not {threshold!r}")
+        if window is not None and window < 1:
+            raise ValueError(f"window must be at least 1 story, not {window!r}")
         self.threshold = threshold
         self.num_perm = num_perm
         self.shingle_words = shingle_words
         self.min_words = min_words
+        self.window = window  # None: every story is kept (merging feeds)
+        self.evicted = 0  # stories forgotten to keep the window
         # Permutations made once from the seed and shared by every signature: making them is
         # most of the cost of a MinHash, and equal seeds give equal permutations anyway.
         self._permutations = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._lsh = MinHashLSH(num_perm=num_perm, params=LSH_PARAMS, hashfunc=_band_key)
-        self._signatures: dict[str, np.ndarray] = {}  # id -> uint32 hash values, in order seen
+        # id -> uint32 hash values, oldest first: the order copies are reported in, and the
+        # order the window forgets them.
+        self._signatures: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return len(self._signatures)
@@ -160,7 +172,18 @@ class CopyLinker:
         if item_id not in self._signatures:
             self._lsh.insert(item_id, minhash, check_duplication=False)
             self._signatures[item_id] = np.asarray(minhash.hashvalues, dtype=np.uint32).copy()
+            self._keep_window()
         return earlier
+
+    def _keep_window(self) -> None:
+        """Forget the oldest stories beyond the window: their signatures and index entries."""
+        if self.window is None:
+            return
+        while len(self._signatures) > self.window:
+            oldest = next(iter(self._signatures))
+            del self._signatures[oldest]
+            self._lsh.remove(oldest)
+            self.evicted += 1
 
     def add(self, item_id: str, body: str | Sequence[str] | None) -> list[str]:
         """Index one story's body; the ids of earlier stories it copies (or that copy it),

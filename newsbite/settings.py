@@ -177,6 +177,7 @@ NEWSBITE_REPORT_EXAMPLES = 3  # example URLs kept per skip, drop and failure rea
 NEWSBITE_PROGRESS = True  # a live progress line when stderr is a terminal (never in cron/Scrapyd)
 NEWSBITE_EXPECT_ITEMS = True  # false: a crawl that writes nothing is not exit 5 (no_items)
 NEWSBITE_LINK_COPIES = True  # same_story_as for near-duplicate bodies within a crawl
+NEWSBITE_LINK_WINDOW = 10_000  # stories the copy linker compares against (~3 kB each); 0 = all
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

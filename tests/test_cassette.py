@@ -19,6 +19,7 @@ from scrapy.utils.test import get_crawler
 
 from newsbite import fixtures as fx
 from newsbite.middlewares.cassette import (
+    MAX_MISSED_URLS_KEPT,
     STAT_MISS,
     STAT_MISSED_URLS,
     STAT_RECORDED,
@@ -211,6 +212,18 @@ def test_miss_is_loud_and_names_the_url(tmp_path, caplog):
     with pytest.raises(CassetteMiss):
         mw.process_request(Request(f"{BASE}/a", method="POST"))
     assert mw.stats.get_value(STAT_MISS) == 2
+
+
+def test_misses_are_all_counted_but_only_the_first_named(tmp_path):
+    path = tmp_path / "c.yaml"
+    write_cassette(path, [(f"{BASE}/a", 200, {}, b"a")])
+    mw = replayer(path)
+    for n in range(MAX_MISSED_URLS_KEPT + 20):
+        with pytest.raises(CassetteMiss):
+            mw.process_request(Request(f"{BASE}/missing/{n}"))
+    assert mw.stats.get_value(STAT_MISS) == MAX_MISSED_URLS_KEPT + 20
+    named = mw.stats.get_value(STAT_MISSED_URLS)
+    assert named == [f"{BASE}/missing/{n}" for n in range(MAX_MISSED_URLS_KEPT)]
 
 
 def test_same_url_replays_in_recorded_order_then_repeats_the_last(tmp_path):

@@ -18,6 +18,8 @@ from newsbite.extensions.jobdir import ids_in_feed, record_feeds, recorded_feeds
 from newsbite.fingerprint import StoryFingerprinter, canonical_url
 from newsbite.middlewares.redirects import NewsRedirectMiddleware, RedirectDropped
 from newsbite.pipelines.incremental import Duplicate, WrittenOncePipeline
+from newsbite.state.crawl import written_ids
+from newsbite.state.ids import StoryIds, key_digest
 
 STORY = (
     "https://www.theaustralian.com.au/nation/politics/a-story/news-story/"
@@ -146,8 +148,7 @@ def test_a_loop_is_named_as_a_loop(redirects):
 def test_written_once_guard_drops_a_second_copy_of_an_id():
     crawler = get_crawler(_Spider)
     crawler.stats.open_spider()
-    written: set = set()
-    guard = WrittenOncePipeline(written, crawler.stats, "theaustralian")
+    guard = WrittenOncePipeline(StoryIds(), crawler.stats, "theaustralian")
     item = {"id": "abc", "site": "theaustralian", "url": STORY}
     assert guard.process_item(dict(item)) == item
     with pytest.raises(Duplicate, match=STORY):
@@ -155,6 +156,26 @@ def test_written_once_guard_drops_a_second_copy_of_an_id():
     assert guard.process_item({**item, "id": "def"})["id"] == "def"
     assert guard.process_item({**item, "site": "dailytelegraph"})  # another site's story
     assert crawler.stats.get_value("newsbite/duplicate") == 1
+
+
+def test_story_ids_hold_pairs_as_digests():
+    ids = StoryIds([("s", "1"), ("s", "2")])
+    ids.add(("t", "1"))
+    ids.update([("s", "2"), ("s", "3")])
+    assert len(ids) == 4
+    assert ("s", "1") in ids and ("t", "1") in ids and ("s", "3") in ids
+    # the site is part of the key, and the split between site and id matters
+    assert ("u", "1") not in ids and ("s1", "") not in ids and "s1" not in ids
+    assert key_digest("ab", "c") != key_digest("a", "bc")
+    assert ids.common(StoryIds([("s", "1"), ("x", "9"), ("t", "1")])) == 2
+    # one small int per story, never the strings themselves
+    assert all(isinstance(d, int) and d < 2**64 for d in ids._digests)
+
+
+def test_written_ids_are_shared_by_one_crawler_and_compact():
+    crawler = get_crawler(_Spider)
+    assert written_ids(crawler) is written_ids(crawler)
+    assert isinstance(written_ids(crawler), StoryIds)
 
 
 def test_ids_are_read_back_from_recorded_feeds_skipping_torn_lines(tmp_path):

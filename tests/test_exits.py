@@ -65,6 +65,8 @@ def test_the_project_defaults_pass_the_checks():
         ("NEWSBITE_BOTWALL_MAX_RATIO", "1.5", "<= 1"),
         ("NEWSBITE_PACE", "-0.5", ">= 0"),
         ("NEWSBITE_ALARM_HEADLINE", "high", ">= 0"),
+        ("NEWSBITE_LINK_WINDOW", "-1", "a whole number >= 0"),
+        ("NEWSBITE_REPORT_EXAMPLES", "many", "a whole number >= 0"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_setting_value_and_rule(name, value, says):

@@ -108,6 +108,19 @@ def test_same_story_twice_in_one_run_is_written_once(tmp_path):
     assert stats(spider)["newsbite/unchanged/same_run"] == 1
 
 
+def test_the_run_remembers_each_story_as_two_small_ints(tmp_path):
+    spider, pipeline = run(tmp_path)
+    pipeline.process_item(article())
+    # Another body for the same id in the same run is no repeat: it goes on, not same_run.
+    assert pipeline.process_item(article(body=["Other.", "Text."])).id == STORY_ID
+    other = Article(**{**article().__dict__, "id": "another-story"})
+    pipeline.process_item(other)
+    assert "newsbite/unchanged/same_run" not in stats(spider)
+    remembered = pipeline.state.this_run
+    assert len(remembered) == 2
+    assert all(isinstance(k, int) and isinstance(v, int) for k, v in remembered.items())
+
+
 def test_full_true_emits_unchanged_stories_with_their_recorded_version(tmp_path):
     _, pipeline = run(tmp_path)
     written(pipeline, article())

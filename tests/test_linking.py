@@ -189,6 +189,46 @@ def test_the_same_id_again_is_not_its_own_copy(times):
     assert len(linker) == 1
 
 
+def _distinct_body(n: int) -> list[str]:
+    # Forty words no other story shares: never a candidate for any other body.
+    return [" ".join(f"word{n}x{i}" for i in range(40))]
+
+
+def test_the_window_forgets_the_oldest_story(australian, times):
+    linker = CopyLinker(window=3)
+    linker.add(times["id"], times["body"])
+    for n in range(3):
+        linker.add(f"other-{n}", _distinct_body(n))
+    # The original is out of the window: the copy is new to the linker (and querying the
+    # index does not meet a forgotten key whose signature is gone).
+    assert times["id"] not in linker and linker.evicted == 1
+    assert linker.add(australian["id"], australian["body"]) == []
+    assert len(linker) == 3 and linker.evicted == 2
+
+
+def test_a_copy_within_the_window_is_linked(australian, times):
+    linker = CopyLinker(window=4)
+    linker.add(times["id"], times["body"])
+    for n in range(3):
+        linker.add(f"other-{n}", _distinct_body(n))
+    assert linker.add(australian["id"], australian["body"]) == [times["id"]]
+
+
+def test_the_index_stays_the_window_size_however_many_stories():
+    linker = CopyLinker(window=5)
+    for n in range(200):
+        linker.add(f"s{n}", _distinct_body(n))
+    assert len(linker) == 5 and linker.evicted == 195
+    assert list(linker._signatures) == [f"s{n}" for n in range(195, 200)]
+    for counts in linker._lsh.get_counts():  # one bucket entry per kept story and band
+        assert sum(counts.values()) == 5
+
+
+def test_a_window_below_one_story_is_refused():
+    with pytest.raises(ValueError, match="window"):
+        CopyLinker(window=0)
+
+
 def test_signatures_are_the_same_in_another_process(times):
     mine = CopyLinker().signature(times["body"]).hashvalues[:8].tolist()
     code = (
@@ -255,6 +295,21 @@ def test_pipeline_links_the_later_copy_and_counts_it(australian, times, same_top
     assert stats["newsbite/linking/copies"] == 1
     assert stats["newsbite/linking/indexed"] == 3
     assert stats["newsbite/linking/too_short"] == 1
+
+
+def test_pipeline_compares_with_the_window_the_setting_names(australian, times):
+    crawler = get_crawler(settings_dict={"NEWSBITE_LINK_WINDOW": 1})
+    pipeline = LinkingPipeline.from_crawler(crawler)
+    pipeline.process_item(_article(times))
+    pipeline.process_item(
+        Article(url="https://example.com/x", site="x", id="x", body=_distinct_body(1))
+    )
+    later = pipeline.process_item(_article(australian))
+    assert later.same_story_as == []  # its original was forgotten for the story between
+    assert crawler.stats.get_value("newsbite/linking/evicted") == 2
+    assert LinkingPipeline.from_crawler(get_crawler(settings_dict={})).linker.window == 10_000
+    unbounded = get_crawler(settings_dict={"NEWSBITE_LINK_WINDOW": 0})
+    assert LinkingPipeline.from_crawler(unbounded).linker.window is None
 
 
 def test_pipeline_is_switched_off_by_the_setting():

@@ -14,10 +14,12 @@ from helpers import make_spider
 from scrapy.http import Request, TextResponse, XmlResponse
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
 
 from newsbite import publishers
 from newsbite.errors import UsageError
 from newsbite.fixtures import iter_fixture_dirs, load_meta
+from newsbite.spiders.base import SITEMAPS_NEXT
 from newsbite.spiders.news import AnyNewsSpider
 from newsbite.spiders.publishers import SPIDERS
 
@@ -273,6 +275,60 @@ def test_sitemap_index_and_gzip_news_sitemap_with_since():
     gz = gzip.compress(NEWS.format(new=NEW, old=OLD).encode())
     response = TextResponse(nested.url, body=gz, headers={"Content-Type": "application/x-gzip"})
     assert [r.url for r in spider.parse_sitemap(response)] == [NEW]
+
+
+SITE = "https://www.theaustralian.com.au"
+
+
+def _index(*locs: str) -> bytes:
+    entries = "".join(f"<sitemap><loc>{SITE}{loc}</loc></sitemap>" for loc in locs)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}'
+        "</sitemapindex>"
+    ).encode()
+
+
+def _answer(request: Request, body: bytes) -> XmlResponse:
+    return XmlResponse(request.url, body=body, request=request)
+
+
+def test_the_sitemaps_of_an_index_are_asked_for_one_after_another():
+    spider = make_spider(sources="sitemap")
+    index = Request(f"{SITE}/news-sitemap.xml", meta={})
+    [first] = spider.parse_sitemap(_answer(index, _index("/s1.xml", "/s2.xml", "/s3.xml")))
+    assert first.url == f"{SITE}/s1.xml" and first.priority == 0
+    assert first.meta[SITEMAPS_NEXT] == [f"{SITE}/s2.xml", f"{SITE}/s3.xml"]
+    # The first sitemap's stories, then the second sitemap, below the stories' priority.
+    *stories, second = spider.parse_sitemap(_answer(first, NEWS.format(new=NEW, old=OLD).encode()))
+    assert [r.url for r in stories] == [NEW, OLD]
+    assert all(r.priority > second.priority for r in stories)
+    assert second.url == f"{SITE}/s2.xml" and second.meta[SITEMAPS_NEXT] == [f"{SITE}/s3.xml"]
+    # A sitemap that cannot be read, or whose request fails, does not end the chain.
+    [third] = spider.parse_sitemap(_answer(second, b"<html>Sorry</html>"))
+    assert third.url == f"{SITE}/s3.xml" and third.meta[SITEMAPS_NEXT] == []
+    assert list(spider.parse_sitemap(_answer(third, NEWS.format(new=NEW, old=OLD).encode())))
+
+
+def test_a_failed_sitemap_of_an_index_hands_on_to_the_next():
+    spider = make_spider(sources="sitemap")
+    index = Request(f"{SITE}/news-sitemap.xml")
+    [first] = spider.parse_sitemap(_answer(index, _index("/s1.xml", "/s2.xml")))
+    failure = Failure(ConnectionRefusedError("refused"))
+    failure.request = first
+    [second] = first.errback(failure)
+    assert second.url == f"{SITE}/s2.xml"
+    assert spider.crawler.stats.get_value("newsbite/failed/ConnectionRefusedError") == 1
+
+
+def test_an_index_listing_itself_or_a_sitemap_twice_does_not_loop():
+    spider = make_spider(sources="sitemap")
+    index = spider.source_request(f"{SITE}/news-sitemap.xml", "sitemap")
+    body = _index("/news-sitemap.xml", "/s1.xml", "/s1.xml")
+    [first] = spider.parse_sitemap(_answer(index, body))
+    assert first.url == f"{SITE}/s1.xml" and first.meta[SITEMAPS_NEXT] == []
+    # s1 answering with the same index: it and the index were asked for already, no request.
+    assert list(spider.parse_sitemap(_answer(first, body))) == []
 
 
 def test_a_gzip_sitemap_that_is_not_gzip_or_xml_is_reported(caplog):

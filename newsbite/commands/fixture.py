@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
 from newsbite import fixtures as fx
+from newsbite.middlewares.cassette import STAT_MISS
 
 ACTIONS = ("record", "build", "update", "check")
 SHOWN_DIFF_LINES = 30
@@ -213,12 +214,13 @@ class Command(ScrapyCommand):
 
     @staticmethod
     def _report_failure(action: str, fixture_dir: Path, result: fx.CrawlResult) -> None:
-        print(
-            f"FAIL {action} {fixture_dir}: exit {result.returncode}, "
-            f"{len(result.misses)} cassette miss(es)"
-        )
+        # The stats name the first misses only (MAX_MISSED_URLS_KEPT) but count them all.
+        count = max(int(result.stats.get(STAT_MISS) or 0), len(result.misses))
+        print(f"FAIL {action} {fixture_dir}: exit {result.returncode}, {count} cassette miss(es)")
         for url in result.misses:
             print(f"  cassette miss: {url}")
+        if count > len(result.misses):
+            print(f"  ... and {count - len(result.misses)} more (in the crawl log)")
         if result.returncode != 0:
             print(result.log[-3000:])
 

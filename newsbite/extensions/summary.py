@@ -30,6 +30,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.extensions.feedexport import FeedExporter
 
+from newsbite.state.ids import StoryIds
+
 logger = logging.getLogger(__name__)
 
 ACCESS = ("free", "subscriber", "botwall", "unknown")
@@ -57,7 +59,9 @@ class CrawlSummary:
         self.incremental = crawler.settings.getbool("NEWSBITE_INCREMENTAL")
         self.default_feed = crawler.settings.get("NEWSBITE_DEFAULT_FEED") or ""
         self.access: Counter[str] = Counter()
-        self.written: set[tuple[str, str]] = set()
+        # Incremental runs only: the stories this run wrote, to tell them from stories known
+        # from earlier runs among the unchanged. Digests: one small int a story.
+        self.written = StoryIds()
         self.reason = ""
         # uri -> note on an empty feed (removed, or why it is empty); filled as slots close
         self.feeds: dict[str, str] = {}
@@ -79,7 +83,7 @@ class CrawlSummary:
         status = paywall.get("status") if isinstance(paywall, dict) else None
         self.access[status if status in ACCESS else "unknown"] += 1
         site, story_id = adapter.get("site"), adapter.get("id")
-        if story_id:
+        if self.incremental and story_id:
             self.written.add((str(site or getattr(spider, "name", "")), str(story_id)))
 
     def unchanged_counts(self, stats: dict[str, Any]) -> tuple[int, int]:
@@ -89,7 +93,7 @@ class CrawlSummary:
         early = stats.get("newsbite/unchanged/before_download", 0)
         state = self._crawl_state()
         if state is not None:
-            own = len(getattr(state, "unchanged", set()) & self.written)
+            own = self.written.common(state.unchanged)
             unchanged, early = unchanged - own, early - own
         return max(unchanged, 0), max(early, 0)
 

@@ -26,6 +26,7 @@ from scrapy.statscollectors import StatsCollector
 
 from newsbite.feeds import CheckedFeedExporter, item_written
 from newsbite.state.crawl import CrawlState, written_ids
+from newsbite.state.ids import StoryIds
 from newsbite.state.store import StoryState, content_hash
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class IncrementalPipeline:
         digest = content_hash(adapter)
         seen_at = self.state.run_at
 
-        if self.state.this_run.get(key) == digest:
+        if self.state.handled_with(key, digest):
             # The same story reached twice in one run (two URLs, a listing repeat): already
             # written or counted unchanged the first time.
             self.stats.inc_value("newsbite/unchanged/same_run")
@@ -69,7 +70,7 @@ class IncrementalPipeline:
         known = self.state.store.get(site, story_id)
         if known is not None and known.content_hash == digest and not self.state.full:
             self.state.store.touch(site, [story_id], seen_at)
-            self.state.this_run[key] = digest
+            self.state.mark_handled(key, digest)
             if self.state.first_unchanged(key):
                 self.stats.inc_value("newsbite/unchanged")
                 self.stats.inc_value("newsbite/unchanged/after_download")
@@ -97,7 +98,7 @@ class IncrementalPipeline:
             canonical_url=adapter.get("canonical_url"),
             modified=adapter.get("modified"),
         )
-        self.state.this_run[key] = digest
+        self.state.mark_handled(key, digest)
         self.stats.inc_value(f"newsbite/incremental/{status}")
         if status == "changed":
             logger.info("changed: %s now v%d: %s", story_id, version, adapter.get("url"))
@@ -123,7 +124,7 @@ class Duplicate(DropItem):
 class WrittenOncePipeline:
     """Runs last (priority 950): nothing after it but the feed can refuse an item."""
 
-    def __init__(self, written: set[tuple[str, str]], stats: StatsCollector, site: str) -> None:
+    def __init__(self, written: StoryIds, stats: StatsCollector, site: str) -> None:
         self.written = written
         self.stats = stats
         self.site = site

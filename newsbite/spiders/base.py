@@ -8,6 +8,13 @@ Start sources (`-a sources=topics,rss,sitemap`, default: the entry's): topic pag
 pagination and "Read related topics" hops; section RSS/Atom feeds (feedparser); news sitemaps
 from robots.txt `Sitemap:` lines and the entry (Scrapy's sitemap machinery). `-a since=DATE`
 skips feed and sitemap entries older than DATE before download.
+
+The sitemaps of an index are fetched one after another, not all at once: each carries the
+ones still to fetch (meta `newsbite_sitemaps_next`), and the next is asked for at a lower
+priority than stories, so the scheduler holds about one sitemap's stories at a time. Asking
+for all of them at once queued every story of the site before the first was fetched: a
+50,000-story site held 16,000 queued requests (one sitemap per concurrent download), about
+80 MB, and the queue grew with the site.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from twisted.python.failure import Failure
 
 from newsbite import classify
 from newsbite.errors import UsageError
+from newsbite.fingerprint import canonical_url
 from newsbite.items import Article
 from newsbite.middlewares.botwall import BotWallBlocked
 from newsbite.middlewares.redirects import RedirectDropped
@@ -39,6 +47,11 @@ logger = logging.getLogger(__name__)
 
 # Spider arguments Scrapy or Scrapyd add themselves; accepted by every spider.
 SYSTEM_ARGS = frozenset({"_job", "_version"})
+# meta: the sitemaps of an index still to fetch after this one, in the index's order
+SITEMAPS_NEXT = "newsbite_sitemaps_next"
+# Below stories (0): the next sitemap of an index is fetched once the stories queued from the
+# one before have all gone to the downloader.
+NEXT_SITEMAP_PRIORITY = -1
 
 
 def split_list(value: str | list[str] | None, sep: str = ",") -> list[str]:
@@ -105,6 +118,9 @@ class NewsSpider(scrapy.Spider):
         check_args(self.name, kwargs, self.arguments)
         self.since = parse_since(kwargs.pop("since", None))
         self.full = kwargs.pop("full", None)
+        # Sitemaps asked for (canonical URLs; a few per site): a chain skips them, so that the
+        # dupefilter never drops the request that carries the rest of an index.
+        self.sitemaps_asked: set[str] = set()
         super().__init__(name, **kwargs)
 
     @classmethod
@@ -156,7 +172,34 @@ class NewsSpider(scrapy.Spider):
             "robots": self.parse_robots,
         }
         meta = {"newsbite_kind": kind, **self.size_meta(url)}
+        if kind == "sitemap":
+            self.sitemaps_asked.add(canonical_url(url))
         return scrapy.Request(url, callback=callbacks[kind], errback=self.on_error, meta=meta)
+
+    def sitemap_chain(self, urls: Iterable[str], priority: int = 0) -> list[scrapy.Request]:
+        """The first of `urls` (an index's sitemaps) as a request carrying the others; []
+        when none is left. Repeats are dropped: an index listing a sitemap twice, or itself,
+        must not end its chain at the dupefilter or loop."""
+        rest = [u for u in dict.fromkeys(urls) if canonical_url(u) not in self.sitemaps_asked]
+        if not rest:
+            return []
+        first, *later = rest
+        request = self.source_request(first, "sitemap")
+        request.meta[SITEMAPS_NEXT] = later
+        request.priority = priority
+        request.errback = self.on_sitemap_error
+        return [request]
+
+    def next_sitemap(self, request: scrapy.Request | None) -> list[scrapy.Request]:
+        """The request for the sitemap after `request`'s in its index, if any."""
+        later = request.meta.get(SITEMAPS_NEXT) if request is not None else None
+        return self.sitemap_chain(later, NEXT_SITEMAP_PRIORITY) if later else []
+
+    def on_sitemap_error(self, failure: Failure) -> list[scrapy.Request]:
+        """A sitemap of an index failed: counted and logged as any request, then the chain
+        goes on with the next one."""
+        self.on_error(failure)
+        return self.next_sitemap(failure.request)
 
     def size_meta(self, url: str) -> dict[str, int]:
         """The publisher entry's own DOWNLOAD_MAXSIZE, as Scrapy's per-request meta key."""
@@ -211,10 +254,11 @@ class NewsSpider(scrapy.Spider):
         maxsize = self.settings.getint("DOWNLOAD_MAXSIZE")
         result = sources.sitemap_entries(response, maxsize)
         if isinstance(result, sources.Nested):
-            for url in result.sitemaps:
-                yield self.source_request(url, "sitemap")
-            return
-        yield from self._source_stories(response, "sitemap", result)
+            yield from self.sitemap_chain(result.sitemaps)
+        else:
+            yield from self._source_stories(response, "sitemap", result)
+        # After this sitemap's stories (and whatever it held): the next one of its index.
+        yield from self.next_sitemap(response.request)
 
     def _source_stories(
         self, response: Response, kind: str, entries: sources.Entries

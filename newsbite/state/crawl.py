@@ -16,6 +16,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
+from newsbite.state.ids import StoryIds, key_digest, text_digest
 from newsbite.state.store import StateStore, StoryState, default_state_uri, open_store
 
 logger = logging.getLogger(__name__)
@@ -54,13 +55,14 @@ def not_modified_since(listed: str | None, stored: str | None) -> bool:
     return listed.strip() == stored.strip()
 
 
-def written_ids(crawler: Crawler) -> set[tuple[str, str]]:
+def written_ids(crawler: Crawler) -> StoryIds:
     """(site, id) of every story written by this crawl -- and, on a JOBDIR resume, by the
     earlier sessions of its job (read back from their feeds). One set per crawler, with or
-    without incremental state: the written-once guard and the feed exporter share it."""
+    without incremental state: the written-once guard and the feed exporter share it. Held as
+    digests (newsbite.state.ids): it grows by one small int per story."""
     found = getattr(crawler, _WRITTEN_ATTR, None)
     if found is None:
-        found = set()
+        found = StoryIds()
         setattr(crawler, _WRITTEN_ATTR, found)
     return found
 
@@ -71,12 +73,21 @@ class CrawlState:
     site: str
     full: bool
     run_at: str = field(default_factory=now_iso)
-    # (site, id) -> the state to commit once the item is written (item_scraped)
+    # (site, id) -> the state to commit once the item is written (item_scraped); emptied as
+    # items are written, so it holds only the stories in flight
     pending: dict[tuple[str, str], StoryState] = field(default_factory=dict)
-    # (site, id) -> content hash written (or found unchanged) earlier in this run
-    this_run: dict[tuple[str, str], str] = field(default_factory=dict)
+    # digest of (site, id) -> digest of the content hash written (or found unchanged) earlier
+    # in this run: two small ints a story rather than a tuple and a 64-character hash
+    this_run: dict[int, int] = field(default_factory=dict)
     # (site, id) found unchanged this run, before or after download: each is counted once
-    unchanged: set[tuple[str, str]] = field(default_factory=set)
+    unchanged: StoryIds = field(default_factory=StoryIds)
+
+    def handled_with(self, key: tuple[str, str], content_hash: str) -> bool:
+        """Whether this run already wrote (or found unchanged) the story with this content."""
+        return self.this_run.get(key_digest(*key)) == text_digest(content_hash)
+
+    def mark_handled(self, key: tuple[str, str], content_hash: str) -> None:
+        self.this_run[key_digest(*key)] = text_digest(content_hash)
 
     def first_unchanged(self, key: tuple[str, str]) -> bool:
         """True the first time a story is found unchanged in this run, so it is counted once
