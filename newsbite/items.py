@@ -6,7 +6,10 @@ dicts (typed below) so that they serialise to JSON unchanged.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypedDict
 
 
@@ -85,3 +88,24 @@ class Article:
         """Build from a parser's field dict, ignoring keys the item does not know."""
         known = {k: v for k, v in fields.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def feed_items(
+    path: Path, required: tuple[str, ...], missing: str
+) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
+    """(line number, item, "") for every line of a JSON Lines feed that is an object with all
+    the `required` fields; (line number, None, reason) for any other non-blank line: "not JSON
+    (...)", or `missing`. Undecodable bytes are replaced, so a torn line is only not JSON."""
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield number, None, f"not JSON ({exc.msg})"
+                continue
+            if not isinstance(item, dict) or not all(item.get(name) for name in required):
+                yield number, None, missing
+                continue
+            yield number, item, ""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbite import exitcodes
+from newsbite.items import feed_items
 
 
 @dataclass
@@ -63,20 +64,8 @@ def expand(inputs: Iterable[str]) -> list[Path]:
 
 
 def read_lines(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str]]:
-    """(line number, item or None, reason when None)."""
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for number, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"not JSON ({exc.msg})"
-                continue
-            if not isinstance(item, dict) or not item.get("site") or not item.get("id"):
-                yield number, None, "no site and id"
-                continue
-            yield number, item, ""
+    """(line number, item or None, reason when None): a story needs its site and id."""
+    return feed_items(path, ("site", "id"), "no site and id")
 
 
 def rank(item: dict[str, Any]) -> tuple[int, str]:

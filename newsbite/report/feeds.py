@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsbite.items import feed_items
 from newsbite.monitors import measures
 from newsbite.report import RunPoint
 
@@ -33,19 +34,11 @@ class FeedStats:
 
 def read_items(path: Path, bad: list[str]) -> Iterator[dict[str, Any]]:
     """The feed's items; a line that is not a JSON object with a site is skipped and noted."""
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                bad.append(f"{path}:{number}: not JSON ({exc.msg})")
-                continue
-            if not isinstance(item, dict) or not item.get("site"):
-                bad.append(f"{path}:{number}: not a story (no site)")
-                continue
-            yield item
+    for number, item, reason in feed_items(path, ("site",), "not a story (no site)"):
+        if item is None:
+            bad.append(f"{path}:{number}: {reason}")
+            continue
+        yield item
 
 
 def load_stats_file(path: Path) -> dict[str, Any]:
