@@ -301,16 +301,14 @@ def crawl_page_work(url: str, body: bytes) -> bool:
     from scrapy.http import HtmlResponse
 
     from newsbite import classify
-    from newsbite.process import default_chain, extract_fields, publisher_for, to_article
+    from newsbite.process import extract_selector
 
     headers = {"Content-Type": "text/html; charset=utf-8"}
     response = HtmlResponse(url, body=body, headers=headers)
     found = classify.classify(response)
     if not found.parsed:
         return False
-    publisher = publisher_for(url)
-    article = to_article(extract_fields(url, found.selector, publisher), publisher, url)
-    return default_chain().run(article, publisher).item is not None
+    return extract_selector(url, found.selector).item is not None
 
 
 def parse_row(rounds: int) -> Row:

@@ -411,11 +411,16 @@ def publisher_for(url: str, name: str | None = None) -> Publisher:
 
 def extract(url: str, html: str | bytes, publisher: Publisher | None = None) -> Outcome:
     """One saved page through the whole chain: parse, normalise, validate."""
-    publisher = publisher or publisher_for(url)
     if isinstance(html, bytes):
         sel = Selector(body=html, type="html", base_url=url)
     else:
         sel = Selector(text=html, type="html", base_url=url)
+    return extract_selector(url, sel, publisher)
+
+
+def extract_selector(url: str, sel: Selector, publisher: Publisher | None = None) -> Outcome:
+    """An already parsed page (a crawl's classified Selector) through the whole chain."""
+    publisher = publisher or publisher_for(url)
     fields_ = extract_fields(url, sel, publisher)
     article = to_article(fields_, publisher, url)
     outcome = default_chain().run(article, publisher)

@@ -49,6 +49,14 @@ def node_text(node: Selector) -> str:
     return clean("".join(part if isinstance(part, str) else " " for part in parts))
 
 
+def any_of(patterns: Iterable[re.Pattern[str] | str], flags: int = 0) -> re.Pattern[str]:
+    """One pattern matching where any of `patterns` (compiled or source) matches, one that
+    never matches for none: a line costs one regex call, not one per pattern."""
+    sources = (p.pattern if isinstance(p, re.Pattern) else p for p in patterns)
+    joined = "|".join(f"(?:{source})" for source in sources)
+    return re.compile(joined or r"(?!)", flags)
+
+
 def first_text(sel: Selector, css_list: tuple[str, ...]) -> str | None:
     """Text of the first selector in the list that matches something non-empty."""
     for css in css_list:

@@ -57,7 +57,7 @@ from newsbite.extract.common import (
     section_of,
 )
 from newsbite.extract.dates import normalise_date
-from newsbite.text import clean, fold, safe_url
+from newsbite.text import any_of, clean, fold, safe_url
 from newsbite.vocab import load_vocab
 
 NAME = "generic"
@@ -276,12 +276,9 @@ class Furniture:
 
     @classmethod
     def from_vocab(cls, vocab: dict[str, Any]) -> Furniture:
-        def any_of(patterns: list[str]) -> re.Pattern[str]:
-            return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.I | re.S)
-
         return cls(
-            calls=any_of(vocab.get("calls_to_action", [])),
-            disclosures=any_of(vocab.get("disclosures", [])),
+            calls=any_of(vocab.get("calls_to_action", []), re.I | re.S),
+            disclosures=any_of(vocab.get("disclosures", []), re.I | re.S),
             stopwords=frozenset(_key(w) for w in vocab.get("site_name_stopwords", [])),
             words=tuple(w.casefold() for w in vocab.get("furniture_words", [])),
             max_chars=int(vocab.get("furniture_max", cls.max_chars)),

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from newsbite.normalise.paywall import PromptMatcher, default_prompts
-from newsbite.text import fold
+from newsbite.text import any_of, fold
 from newsbite.vocab import load_vocab
 
 
@@ -36,9 +36,7 @@ class ChromeMatcher:
         return cls.from_vocab(load_vocab("chrome", path))
 
     def __post_init__(self) -> None:
-        # One alternation: a paragraph costs one regex call, not one per pattern.
-        joined = "|".join(f"(?:{p.pattern})" for p in self.patterns) or r"(?!)"
-        object.__setattr__(self, "_any_pattern", re.compile(joined, re.I | re.S))
+        object.__setattr__(self, "_any_pattern", any_of(self.patterns, re.I | re.S))
 
     def is_chrome(self, paragraph: str) -> bool:
         key = fold(paragraph)

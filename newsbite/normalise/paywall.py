@@ -28,7 +28,7 @@ from functools import cache, lru_cache
 from lxml import etree
 from parsel import Selector
 
-from newsbite.text import fold
+from newsbite.text import any_of, fold
 from newsbite.vocab import load_vocab
 
 FREE, SUBSCRIBER, BOTWALL, UNKNOWN = "free", "subscriber", "botwall", "unknown"
@@ -53,8 +53,8 @@ class PromptMatcher:
         # One alternation per list: a sentence costs one regex call, not one per pattern.
         # Verdicts are remembered per line (bounded): the chrome stage, the paywall stage and
         # `classify` ask about the same paragraphs of one story.
-        object.__setattr__(self, "_any_prompt", _alternation(self.prompts))
-        object.__setattr__(self, "_any_action", _alternation(self.actions))
+        object.__setattr__(self, "_any_prompt", any_of(self.prompts))
+        object.__setattr__(self, "_any_action", any_of(self.actions))
         object.__setattr__(self, "_verdict", lru_cache(maxsize=4096)(self._matches))
 
     @classmethod
@@ -89,13 +89,6 @@ class PromptMatcher:
             elif not any_action.fullmatch(sentence):
                 return False  # a sentence of story text: the line is not a prompt
         return found_prompt
-
-
-def _alternation(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str]:
-    """One pattern matching where any of `patterns` matches (a never-matching one for none)."""
-    if not patterns:
-        return re.compile(r"(?!)")
-    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns))
 
 
 def _expand(pattern: str, parts: dict[str, str]) -> str:
